@@ -1,0 +1,127 @@
+import type { EntityManager } from 'typeorm';
+import { Account } from './account.entity';
+import { Token, TokenKind } from '../auth/token.entity';
+import { dummyHash, hashPassword, verifyPassword } from '../auth/passwords';
+import { newSecret } from '../auth/secrets';
+import { AccessTokenScope } from '../common/enums';
+import { normalizeEmail } from '../common/validators';
+import { isUuid } from '../common/ids';
+import { recordAudit } from '../audit/audit.service';
+import { conflict, forbidden, invalid, unauthenticated } from '../errors';
+
+const DAY_MS = 86_400_000;
+
+export interface NewSession { token: string; expiresAt: Date; account: Account }
+
+/** Opens a sign-in session for an account: a random bearer secret of which only the hash is kept. */
+export async function createSession(db: EntityManager, account: Account, ttlDays: number): Promise<NewSession> {
+  const { secret, hash } = newSecret('ats');
+  const expiresAt = new Date(Date.now() + ttlDays * DAY_MS);
+  await db.getRepository(Token).insert({ accountId: account.id, kind: TokenKind.SESSION, tokenHash: hash, expiresAt, name: 'session' });
+  return { token: secret, expiresAt, account };
+}
+
+/** Creates an account; the email must be free (ignoring case). Concurrent sign-ups of one address: one wins. */
+export async function createAccount(db: EntityManager, input: { email: string; password: string; name: string }): Promise<Account> {
+  const passwordHash = await hashPassword(input.password);
+  const rows: { id: string }[] = await db.query(
+    'INSERT INTO account (email, name, password_hash) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id',
+    [normalizeEmail(input.email), input.name.trim(), passwordHash],
+  );
+  if (!rows.length) throw conflict('An account with this email already exists.', 'ACCOUNT_EXISTS');
+  return db.getRepository(Account).findOneByOrFail({ id: rows[0].id });
+}
+
+/** Checks credentials; an unknown email and a wrong password get the same answer, in the same time. */
+export async function checkCredentials(db: EntityManager, email: string, password: string): Promise<Account> {
+  const account = await db.getRepository(Account).findOneBy({ email: normalizeEmail(email) });
+  const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));
+  if (!account || !ok) throw unauthenticated('The email or password is wrong.');
+  return account;
+}
+
+/** Confirms the caller's password before a sensitive change. */
+export async function confirmPassword(account: Account, password: string, field: string): Promise<void> {
+  if (!(await verifyPassword(password, account.passwordHash))) throw invalid(field, 'The password is wrong.');
+}
+
+export async function changePassword(db: EntityManager, account: Account, current: string, next: string, keepTokenId: string | null): Promise<void> {
+  await confirmPassword(account, current, 'currentPassword');
+  await db.getRepository(Account).update(account.id, { passwordHash: await hashPassword(next) });
+  // Other sessions end: a changed password is often a response to a leak. Access tokens stay.
+  await db
+    .createQueryBuilder()
+    .update(Token)
+    .set({ revokedAt: () => 'now()' })
+    .where('account_id = :id AND kind = :kind AND revoked_at IS NULL', { id: account.id, kind: TokenKind.SESSION })
+    .andWhere(keepTokenId ? 'id <> :keep' : 'TRUE', { keep: keepTokenId })
+    .execute();
+}
+
+export async function createAccessToken(
+  db: EntityManager,
+  account: Account,
+  input: { name: string; scope: AccessTokenScope; expiresAt?: Date | null },
+): Promise<{ token: string; accessToken: Token }> {
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw invalid('expiresAt', 'expiresAt must be in the future.');
+  const { secret, hash } = newSecret('atp');
+  const repo = db.getRepository(Token);
+  const accessToken = await repo.save(
+    repo.create({ accountId: account.id, kind: TokenKind.ACCESS, name: input.name.trim(), scope: input.scope, tokenHash: hash, expiresAt: input.expiresAt ?? null }),
+  );
+  return { token: secret, accessToken };
+}
+
+/** Revokes one of the caller's own access tokens; someone else's is NOT_FOUND, like a missing one. */
+export async function revokeAccessToken(db: EntityManager, account: Account, id: string): Promise<Token | null> {
+  if (!isUuid(id)) return null;
+  const repo = db.getRepository(Token);
+  const token = await repo.findOneBy({ id, accountId: account.id, kind: TokenKind.ACCESS });
+  if (!token) return null;
+  if (!token.revokedAt) {
+    token.revokedAt = new Date();
+    await repo.save(token);
+  }
+  return token;
+}
+
+/** Ends the session (or revokes the access token) used for this request. */
+export async function signOut(db: EntityManager, token: Token | null): Promise<void> {
+  if (!token) throw forbidden('There is no session to end.');
+  await db.getRepository(Token).update(token.id, { revokedAt: new Date() });
+}
+
+/**
+ * Deletes an account (SPEC.md §4): refused with OWNS_WORKSPACES while it owns a workspace that has
+ * other members; workspaces where it is the only member go with it; elsewhere its memberships end
+ * as if it left (its projects pass to each workspace's owner). Its tokens die with the row.
+ */
+export async function deleteAccount(db: EntityManager, account: Account): Promise<void> {
+  const owned: { workspace_id: string; others: number }[] = await db.query(
+    `SELECT w.id AS workspace_id,
+            (SELECT count(*)::int FROM membership o WHERE o.workspace_id = w.id AND o.account_id <> $1) AS others
+       FROM membership m JOIN workspace w ON w.id = m.workspace_id
+      WHERE m.account_id = $1 AND m.role = 'OWNER'
+      FOR UPDATE OF w`,
+    [account.id],
+  );
+  if (owned.some((w) => w.others > 0)) {
+    throw conflict('Transfer ownership of your workspaces that have other members, or remove them, before deleting your account.', 'OWNS_WORKSPACES');
+  }
+  const sole = owned.map((w) => w.workspace_id);
+  if (sole.length) await db.query('DELETE FROM workspace WHERE id = ANY($1::uuid[])', [sole]);
+  const memberships: { workspace_id: string; owner_id: string }[] = await db.query(
+    `SELECT m.workspace_id, o.account_id AS owner_id FROM membership m
+       JOIN membership o ON o.workspace_id = m.workspace_id AND o.role = 'OWNER'
+      WHERE m.account_id = $1`,
+    [account.id],
+  );
+  for (const m of memberships) {
+    const moved: { id: string }[] = await db.query(
+      'UPDATE project SET owner_id = $3, modified_at = now() WHERE workspace_id = $1 AND owner_id = $2 RETURNING id',
+      [m.workspace_id, account.id, m.owner_id],
+    );
+    await recordAudit(db, { workspaceId: m.workspace_id, actorId: account.id, action: 'member.left', details: { accountId: account.id, reason: 'account_deleted', reassignedProjectIds: moved.map((p) => p.id) } });
+  }
+  await db.query('DELETE FROM account WHERE id = $1', [account.id]);
+}

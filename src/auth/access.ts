@@ -1,0 +1,202 @@
+import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+import { defineLoader, type Context } from '../context';
+import { byKeys, isUuid } from '../common/ids';
+import { PlatformRole, ProjectRole, Visibility, WorkspaceRole } from '../common/enums';
+import { forbidden, notFound, unauthenticated } from '../errors';
+import { viewerMembership } from '../membership/membership.loaders';
+import type { Membership } from '../membership/membership.entity';
+import { projectById } from '../project/project.loaders';
+import type { Project } from '../project/project.entity';
+import { anyWorkspaceById, workspaceById } from '../workspace/workspace.loaders';
+import type { Workspace } from '../workspace/workspace.entity';
+import {
+  ACCOUNT_PERMISSIONS, AccountAction, Action, isAccountAction, isProjectAction, isWorkspaceAction, Operation,
+  PROJECT_PERMISSIONS, ProjectAction, ProjectGrantee, projectCodes, Target, WORKSPACE_PERMISSIONS, WorkspaceAction,
+  WorkspaceGrantee, workspaceCodes,
+} from './permissions';
+
+/** What the caller is in a workspace. `role` null means the workspace does not exist for them. */
+export interface WorkspaceAccess {
+  workspace: Workspace;
+  membership: Membership | null;
+  role: WorkspaceGrantee | null;
+  /** Superusers may do everything, member or not. */
+  superuser: boolean;
+}
+
+export interface ProjectAccess {
+  project: Project;
+  workspace: WorkspaceAccess;
+  role: ProjectGrantee | null;
+  superuser: boolean;
+}
+
+const isSuperuser = (ctx: Context) => Boolean(ctx.user?.isSuperuser);
+
+/** The caller's standing in a workspace they can see, or null when it does not exist for them (SPEC.md §1). */
+export async function workspaceAccess(ctx: Context, workspaceId: string, includeRemoved = false): Promise<WorkspaceAccess | null> {
+  const workspace = await (includeRemoved ? anyWorkspaceById : workspaceById)(ctx).load(workspaceId);
+  if (!workspace) return null;
+  return accessTo(ctx, workspace);
+}
+
+/** The caller's standing in an already loaded workspace. */
+export async function accessTo(ctx: Context, workspace: Workspace): Promise<WorkspaceAccess | null> {
+  const membership = await viewerMembership(ctx, workspace.id);
+  const role: WorkspaceGrantee | null = membership ? membership.role : workspace.visibility === Visibility.PUBLIC ? 'GUEST' : null;
+  const superuser = isSuperuser(ctx);
+  if (!role && !superuser) return null;
+  return { workspace, membership, role, superuser };
+}
+
+/** The effective project role (SPEC.md §1): derived from the workspace role and project ownership, never stored. */
+export function projectRoleOf(ws: WorkspaceAccess, project: Project, userId: string | undefined): ProjectGrantee | null {
+  switch (ws.role) {
+    case WorkspaceRole.OWNER:
+    case WorkspaceRole.ADMIN:
+      return ProjectRole.ADMIN;
+    case WorkspaceRole.MEMBER:
+      return project.ownerId && project.ownerId === userId ? ProjectRole.ADMIN : ProjectRole.MEMBER;
+    case WorkspaceRole.VIEWER:
+      return ProjectRole.VIEWER;
+    case 'GUEST':
+      return project.visibility === Visibility.PUBLIC ? 'GUEST' : null;
+    default:
+      return null;
+  }
+}
+
+/** The caller's standing on a project they can see, or null when it does not exist for them. */
+export async function projectAccess(ctx: Context, projectId: string): Promise<ProjectAccess | null> {
+  const project = await projectById(ctx).load(projectId);
+  if (!project) return null;
+  return accessToProject(ctx, project);
+}
+
+export async function accessToProject(ctx: Context, project: Project): Promise<ProjectAccess | null> {
+  const ws = await workspaceAccess(ctx, project.workspaceId);
+  if (!ws) return null;
+  const role = projectRoleOf(ws, project, ctx.user?.id);
+  if (!role && !ws.superuser) return null;
+  return { project, workspace: ws, role, superuser: ws.superuser };
+}
+
+export const canInWorkspace = (access: WorkspaceAccess, action: WorkspaceAction) =>
+  access.superuser || (access.role !== null && (WORKSPACE_PERMISSIONS[action] as readonly string[]).includes(access.role));
+
+export const canInProject = (access: ProjectAccess, action: ProjectAction) =>
+  access.superuser || (access.role !== null && (PROJECT_PERMISSIONS[action] as readonly string[]).includes(access.role));
+
+export function canOnPlatform(ctx: Context, action: AccountAction): boolean {
+  if (!ctx.user) return false;
+  if (ctx.user.isSuperuser) return true;
+  return (ACCOUNT_PERMISSIONS[action] as readonly string[]).includes(ctx.user.platformRole ?? PlatformRole.MEMBER);
+}
+
+/** `viewerPermissions` of a workspace. */
+export const workspacePermissions = (access: WorkspaceAccess | null) => (access ? workspaceCodes(access.role, access.superuser) : []);
+
+/** `viewerPermissions` of a project. */
+export const projectPermissions = (access: ProjectAccess | null) => (access ? projectCodes(access.role, access.superuser) : []);
+
+/** Maps child objects (members, invitations, variables, jobs, runs, tokens) to the workspace or project they belong to. */
+const PARENT_QUERIES: Record<Exclude<Target['kind'], 'workspace' | 'project'>, string> = {
+  member: 'SELECT id, workspace_id AS parent FROM membership WHERE id = ANY($1::uuid[])',
+  invitation: 'SELECT id, workspace_id AS parent FROM invitation WHERE id = ANY($1::uuid[])',
+  variable: 'SELECT id, project_id AS parent FROM variable WHERE id = ANY($1::uuid[])',
+  job: 'SELECT id, project_id AS parent FROM job WHERE id = ANY($1::uuid[])',
+  run: 'SELECT id, project_id AS parent FROM run WHERE id = ANY($1::uuid[])',
+  accessToken: 'SELECT id, account_id AS parent FROM token WHERE id = ANY($1::uuid[])',
+};
+
+const parentLoaders = Object.fromEntries(
+  Object.entries(PARENT_QUERIES).map(([kind, sql]) => [
+    kind,
+    defineLoader(
+      (ctx) =>
+        new DataLoader<string, string | null>(async (ids) => {
+          const valid = ids.filter(isUuid);
+          const rows: { id: string; parent: string }[] = valid.length ? await ctx.db.query(sql, [valid]) : [];
+          return byKeys(ids, rows, (r) => r.id).map((r) => r?.parent ?? null);
+        }),
+    ),
+  ]),
+) as Record<keyof typeof PARENT_QUERIES, (ctx: Context) => DataLoader<string, string | null>>;
+
+/** The workspace or project id a child object belongs to, or null when it does not exist. */
+export function parentOf(ctx: Context, kind: keyof typeof PARENT_QUERIES, id: string): Promise<string | null> {
+  return parentLoaders[kind](ctx).load(id);
+}
+
+const PROJECT_CHILDREN = new Set(['variable', 'job', 'run']);
+
+function readPath(args: Record<string, unknown>, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), args);
+}
+
+const SUBJECT: Record<Target['kind'], string> = {
+  workspace: 'The workspace', project: 'The project', member: 'The member', invitation: 'The invitation',
+  variable: 'The variable', job: 'The job', run: 'The run', accessToken: 'The access token',
+};
+
+/**
+ * Decides whether the caller may run a root operation, from the matrix alone. Answers `true` or
+ * the refusal to send (never throws, so a fault cannot pass for a refusal): UNAUTHENTICATED
+ * when a signed-in caller is needed, NOT_FOUND when the target is missing or invisible,
+ * FORBIDDEN when the role lacks the action. Business rules are the services' job.
+ */
+export async function authorize(ctx: Context, op: Operation, args: Record<string, unknown>): Promise<true | GraphQLError> {
+  const action: Action | undefined = op.action;
+  const isView = action === undefined || action === 'workspace.info.view' || action === 'project.info.view';
+  const needsAccount = Boolean(op.signedIn) || !isView;
+  if (!op.target) {
+    if (needsAccount && !ctx.user) return unauthenticated();
+    if (action && isAccountAction(action) && !canOnPlatform(ctx, action)) return forbidden();
+    return true;
+  }
+  const rawId = readPath(args, op.target.arg);
+  const id = typeof rawId === 'string' ? rawId : '';
+  const kind = op.target.kind;
+  let workspaceId: string | null = null;
+  let projectId: string | null = null;
+  if (kind === 'workspace') workspaceId = id;
+  else if (kind === 'project') projectId = id;
+  else if (kind === 'accessToken') return ctx.user ? true : unauthenticated();
+  else {
+    const parent = await parentOf(ctx, kind, id);
+    if (!parent) return needsAccount && !ctx.user ? unauthenticated() : notFound(SUBJECT[kind]);
+    if (PROJECT_CHILDREN.has(kind)) projectId = parent;
+    else workspaceId = parent;
+  }
+
+  // Everything but viewing needs a signed-in caller, and says so before revealing anything about the target.
+  if (needsAccount && !ctx.user) return unauthenticated();
+
+  if (projectId !== null) {
+    const access = await projectAccess(ctx, projectId);
+    if (!access) return notFound(SUBJECT[kind]);
+    if (action && isProjectAction(action) && !canInProject(access, action)) return forbidden();
+    if (action && isWorkspaceAction(action) && !canInWorkspace(access.workspace, action)) return forbidden();
+    return true;
+  }
+
+  const includeRemoved = op.target.includeRemoved ?? false;
+  const access = await workspaceAccess(ctx, workspaceId!, includeRemoved);
+  if (action && isAccountAction(action)) {
+    // Platform actions on a workspace (purge): the workspace must exist, whoever can see it.
+    const exists = access ?? (await anyWorkspaceById(ctx).load(workspaceId!));
+    if (!exists) return notFound(SUBJECT[kind]);
+    return canOnPlatform(ctx, action) ? true : access ? forbidden() : notFound(SUBJECT[kind]);
+  }
+  if (op.orAccountAction && canOnPlatform(ctx, op.orAccountAction)) {
+    return (await anyWorkspaceById(ctx).load(workspaceId!)) ? true : notFound(SUBJECT[kind]);
+  }
+  // A removed workspace exists only for its members (the owner restores it) and superusers.
+  if (!access || (access.workspace.removedAt && !access.membership && !access.superuser)) return notFound(SUBJECT[kind]);
+  if (action && isWorkspaceAction(action) && !canInWorkspace(access, action)) {
+    const denial = access.role ? op.deniedReason?.[access.role] : undefined;
+    return denial ? forbidden(denial.message, denial.reason) : forbidden();
+  }
+  return true;
+}

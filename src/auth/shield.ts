@@ -1,0 +1,80 @@
+/**
+ * The one file that knows graphql-shield and graphql-middleware (both barely maintained): it turns
+ * the matrix of auth/permissions.ts into shield rules and applies them to the schema.
+ */
+import { GraphQLError, GraphQLSchema, isObjectType } from 'graphql';
+import { applyMiddleware, IMiddlewareFieldMap } from 'graphql-middleware';
+import { allow, deny, IRule, rule, shield } from 'graphql-shield';
+import type { Context } from '../context';
+import { forbidden } from '../errors';
+import { AccessTokenScope } from '../common/enums';
+import { authorize, canInProject, canInWorkspace, projectAccess, workspaceAccess } from './access';
+import { FIELD_PERMISSIONS, isProjectAction, OPERATIONS } from './permissions';
+
+const ROOTS = ['Query', 'Mutation'] as const;
+type Rule = IRule | typeof allow | typeof deny;
+
+function operationRule(key: string, isMutation: boolean): IRule {
+  const op = OPERATIONS[key];
+  return rule(`op:${key}`, { cache: 'no_cache' })(async (_parent, args, ctx: Context) => {
+    if (isMutation && ctx.token?.scope === AccessTokenScope.READ) {
+      return forbidden('This access token is read-only; use a WRITE token to make changes.', 'READ_ONLY_TOKEN');
+    }
+    return authorize(ctx, op, args);
+  });
+}
+
+function fieldRule(key: string): IRule {
+  const action = FIELD_PERMISSIONS[key];
+  return rule(`field:${key}`, { cache: 'no_cache' })(async (parent: { id: string; projectId?: string }, _args, ctx: Context) => {
+    if (isProjectAction(action)) {
+      const access = await projectAccess(ctx, parent.projectId ?? parent.id);
+      return access && canInProject(access, action) ? true : forbidden();
+    }
+    const access = await workspaceAccess(ctx, parent.id, true);
+    return access && canInWorkspace(access, action) ? true : forbidden();
+  });
+}
+
+/** Root fields of the schema that have no entry in OPERATIONS (a test keeps this empty). */
+export function unmappedRootFields(schema: GraphQLSchema): string[] {
+  return ROOTS.flatMap((root) => Object.keys(schema.getType(root) && isObjectType(schema.getType(root)) ? (schema.getType(root) as any).getFields() : {}).map((f) => `${root}.${f}`)).filter(
+    (key) => !(key in OPERATIONS),
+  );
+}
+
+/**
+ * Applies the permission rules. Root fields missing from the matrix are denied (fallbackRule:
+ * deny). Only root fields and the fields of FIELD_PERMISSIONS are wrapped: every other field
+ * resolves without middleware, which keeps large lists cheap.
+ */
+export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
+  const tree: Record<string, Record<string, Rule>> = {};
+  for (const root of ROOTS) {
+    const type = schema.getType(root);
+    if (!type || !isObjectType(type)) continue;
+    tree[root] = { '*': deny };
+    for (const field of Object.keys(type.getFields())) {
+      if (`${root}.${field}` in OPERATIONS) tree[root][field] = operationRule(`${root}.${field}`, root === 'Mutation');
+    }
+  }
+  for (const key of Object.keys(FIELD_PERMISSIONS)) {
+    const [type, field] = key.split('.');
+    if (!isObjectType(schema.getType(type)) || !(schema.getType(type) as any).getFields()[field]) continue;
+    tree[type] ??= { '*': allow };
+    tree[type][field] = fieldRule(key);
+  }
+  const generator = shield(tree, {
+    fallbackRule: allow,
+    allowExternalErrors: true,
+    fallbackError: () => new GraphQLError('You do not have permission to do this.', { extensions: { code: 'FORBIDDEN' } }),
+  });
+  const generated = generator.generate(schema) as Record<string, IMiddlewareFieldMap>;
+  const wrapped: Record<string, IMiddlewareFieldMap> = {};
+  for (const [type, rules] of Object.entries(tree)) {
+    wrapped[type] = Object.fromEntries(
+      Object.entries(generated[type] ?? {}).filter(([field]) => ROOTS.includes(type as any) || field in rules),
+    ) as IMiddlewareFieldMap;
+  }
+  return applyMiddleware(schema, wrapped as any);
+}

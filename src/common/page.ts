@@ -1,0 +1,48 @@
+import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'Relay pagination state of a connection.' })
+export class PageInfo {
+  @Field({ description: 'Whether more items follow the last edge.' })
+  hasNextPage: boolean;
+
+  @Field({ description: 'Whether items precede the first edge (always false for forward pagination).' })
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first edge.' })
+  startCursor: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge; pass it as `after` for the next page.' })
+  endCursor: string | null;
+}
+
+export interface Edge<T> { cursor: string; node: T }
+export interface Connection<T> { edges: Edge<T>[]; pageInfo: PageInfo; totalCount: number }
+
+/**
+ * Builds the `XEdge` and `XConnection` object types for a node type, as the contract names them.
+ * `totalCount` may be a number or a lazy thunk so a list can skip its COUNT query when not asked.
+ */
+export function connectionTypes<T extends object>(name: string, node: () => ClassType<T> | Function) {
+  @ObjectType(`${name}Edge`, { description: `An edge of a ${name} connection.` })
+  class EdgeType {
+    @Field({ description: 'Opaque cursor of this edge.' })
+    cursor: string;
+
+    @Field(node as () => ClassType<T>, { description: `The ${name}.` })
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items.` })
+  class ConnectionType {
+    @Field(() => [EdgeType], { description: 'The items of this page.' })
+    edges: EdgeType[];
+
+    @Field(() => PageInfo, { description: 'Pagination state.' })
+    pageInfo: PageInfo;
+
+    @Field(() => Int, { description: 'How many items match, across all pages.' })
+    totalCount: number;
+  }
+
+  return { EdgeType, ConnectionType };
+}

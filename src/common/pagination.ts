@@ -1,0 +1,82 @@
+import { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
+import { invalid } from '../errors';
+import type { Connection } from './page';
+
+export const DEFAULT_PAGE = 20;
+export const MAX_PAGE = 100;
+
+/** One column of a keyset order. `expr` is SQL over the query's alias; values must never be NULL (COALESCE them). */
+export interface SortKey<T> {
+  expr: string;
+  direction: 'ASC' | 'DESC';
+  value: (row: T) => string | number | boolean | Date;
+}
+
+/** Checks `first` (default 20, 1–100). */
+export function pageSize(first: number | null | undefined, max = MAX_PAGE): number {
+  if (first === undefined || first === null) return Math.min(DEFAULT_PAGE, max);
+  if (!Number.isInteger(first) || first < 0 || first > max) throw invalid('first', `first must be between 0 and ${max}.`);
+  return first;
+}
+
+export const encodeCursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+
+export function decodeCursor(cursor: string, length: number): unknown[] {
+  try {
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values.length === length && values.every((v) => ['string', 'number', 'boolean'].includes(typeof v))) {
+      return values;
+    }
+  } catch {
+    // fall through
+  }
+  throw invalid('after', 'after is not a cursor of this list.');
+}
+
+const plain = (v: string | number | boolean | Date) => (v instanceof Date ? v.toISOString() : v);
+
+/**
+ * Relay forward pagination by keyset (no OFFSET): orders by `keys` (the last must be unique, e.g.
+ * the id, for a stable tie-break), continues strictly after the cursor, and counts the whole
+ * filtered list. `qb` carries the filters; it is cloned, not changed.
+ */
+export async function paginate<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  keys: SortKey<T>[],
+  args: { first?: number | null; after?: string | null },
+  options: { max?: number; count?: boolean } = {},
+): Promise<Connection<T>> {
+  const first = pageSize(args.first, options.max);
+  const page = qb.clone();
+  if (args.after) {
+    const values = decodeCursor(args.after, keys.length);
+    // (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …, each comparison in its key's direction.
+    const ors: string[] = [];
+    const params: Record<string, unknown> = {};
+    keys.forEach((key, i) => {
+      const ands = keys.slice(0, i).map((k, j) => `${k.expr} = :__c${j}`);
+      ands.push(`${key.expr} ${key.direction === 'ASC' ? '>' : '<'} :__c${i}`);
+      ors.push(`(${ands.join(' AND ')})`);
+      params[`__c${i}`] = values[i];
+    });
+    page.andWhere(`(${ors.join(' OR ')})`, params);
+  }
+  keys.forEach((key, i) => (i === 0 ? page.orderBy(key.expr, key.direction) : page.addOrderBy(key.expr, key.direction)));
+  page.limit(first + 1);
+  const [rows, totalCount] = await Promise.all([
+    first === 0 ? Promise.resolve([] as T[]) : page.getMany(),
+    options.count === false ? Promise.resolve(-1) : qb.clone().orderBy().getCount(),
+  ]);
+  const hasNextPage = rows.length > first;
+  const edges = rows.slice(0, first).map((node) => ({ node, cursor: encodeCursor(keys.map((k) => plain(k.value(node)))) }));
+  return {
+    edges,
+    totalCount,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

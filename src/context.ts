@@ -1,0 +1,56 @@
+import type DataLoader from 'dataloader';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Account } from './account/account.entity';
+import type { Token } from './auth/token.entity';
+import type { Config } from './config';
+
+/** Everything a request can reach. Built only by `createContext`. */
+export interface Context {
+  /** The data source; services open transactions on it. */
+  db: DataSource;
+  config: Config;
+  /** The signed-in account, or null for a guest. */
+  user: Account | null;
+  /** The token this request was authenticated with. */
+  token: Token | null;
+  /** Per-request loader instances, keyed by their definition (see `defineLoader`). */
+  loaders: Map<symbol, DataLoader<unknown, unknown>>;
+  /** Request id, for logs. */
+  requestId: string;
+}
+
+export function createContext(args: { db: DataSource; config: Config; user?: Account | null; token?: Token | null; requestId?: string }): Context {
+  return {
+    db: args.db,
+    config: args.config,
+    user: args.user ?? null,
+    token: args.token ?? null,
+    loaders: new Map(),
+    requestId: args.requestId ?? '-',
+  };
+}
+
+/**
+ * Defines a per-request DataLoader. Each feature declares its loaders next to its entity, and
+ * `loader(ctx).load(key)` returns the request's own instance, created on first use — so there is
+ * no module-level cache and no central registry to edit.
+ */
+export function defineLoader<K, V, C = K>(make: (ctx: Context) => DataLoader<K, V, C>): (ctx: Context) => DataLoader<K, V, C> {
+  const key = Symbol(make.name || 'loader');
+  return (ctx) => {
+    let instance = ctx.loaders.get(key) as DataLoader<K, V, C> | undefined;
+    if (!instance) {
+      instance = make(ctx);
+      ctx.loaders.set(key, instance as DataLoader<unknown, unknown>);
+    }
+    return instance;
+  };
+}
+
+/** Drops every cached loader value, after a mutation changed what they read. */
+export function clearLoaders(ctx: Context): void {
+  ctx.loaders.clear();
+}
+
+/** A transaction manager or the data source's own manager: services take either. */
+export type Db = EntityManager;

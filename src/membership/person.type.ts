@@ -1,0 +1,27 @@
+import { Field, ID, InterfaceType } from 'type-graphql';
+import { PersonStatus, WorkspaceRole } from '../common/enums';
+
+/** Someone on a workspace's people page: an active member or an invitation. */
+@InterfaceType('Person', {
+  description: 'Someone on a workspace\'s people page: a member, or an invitation not yet accepted.',
+  resolveType: (value: { kind?: string }) => (value.kind === 'invitation' ? 'Invitation' : 'Member'),
+})
+export abstract class Person {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => String, { nullable: true, description: 'Display name; null for an invitation to someone without an account.' })
+  name: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Email address, where the caller may see it.' })
+  email: string | null;
+
+  @Field(() => WorkspaceRole, { description: 'Role in the workspace (the invited role for an invitation).' })
+  role: WorkspaceRole;
+
+  @Field(() => PersonStatus, { description: 'ACTIVE for members, INVITED or EXPIRED for invitations.' })
+  status: PersonStatus;
+
+  @Field({ description: 'When the membership or invitation was created.' })
+  createdAt: Date;
+}

@@ -1,0 +1,55 @@
+import type { EntityManager } from 'typeorm';
+import { Account } from '../account/account.entity';
+import { recordAudit } from '../audit/audit.service';
+import { Visibility, WorkspaceRole } from '../common/enums';
+import { renderMarkdown } from '../common/markdown';
+import { Membership } from '../membership/membership.entity';
+import { Workspace } from './workspace.entity';
+
+/** Creates a workspace with its creator as the one owner, in one transaction. */
+export async function createWorkspace(
+  db: EntityManager,
+  actor: Account,
+  input: { name: string; description: string; visibility: Visibility },
+): Promise<Workspace> {
+  const repo = db.getRepository(Workspace);
+  const workspace = await repo.save(
+    repo.create({
+      name: input.name.trim(),
+      description: input.description,
+      descriptionHtml: renderMarkdown(input.description),
+      visibility: input.visibility,
+    }),
+  );
+  await db.getRepository(Membership).insert({ workspaceId: workspace.id, accountId: actor.id, role: WorkspaceRole.OWNER });
+  await recordAudit(db, { workspaceId: workspace.id, actorId: actor.id, action: 'workspace.created', details: { name: workspace.name, visibility: workspace.visibility } });
+  return workspace;
+}
+
+/** Changes name, description or visibility, under a row lock, and records what changed. */
+export async function updateWorkspace(
+  db: EntityManager,
+  actor: Account,
+  input: { id: string; name?: string | null; description?: string | null; visibility?: Visibility | null },
+): Promise<Workspace> {
+  const repo = db.getRepository(Workspace);
+  const workspace = await repo.findOneOrFail({ where: { id: input.id }, lock: { mode: 'pessimistic_write' } });
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  if (input.name != null && input.name.trim() !== workspace.name) {
+    changes.name = { from: workspace.name, to: input.name.trim() };
+    workspace.name = input.name.trim();
+  }
+  if (input.description != null && input.description !== workspace.description) {
+    changes.description = { from: workspace.description.length, to: input.description.length };
+    workspace.description = input.description;
+    workspace.descriptionHtml = renderMarkdown(input.description);
+  }
+  if (input.visibility != null && input.visibility !== workspace.visibility) {
+    changes.visibility = { from: workspace.visibility, to: input.visibility };
+    workspace.visibility = input.visibility;
+  }
+  if (Object.keys(changes).length === 0) return workspace;
+  const saved = await repo.save(workspace);
+  await recordAudit(db, { workspaceId: workspace.id, actorId: actor.id, action: 'workspace.updated', details: { changes } });
+  return saved;
+}
