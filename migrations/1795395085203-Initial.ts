@@ -70,8 +70,10 @@ export class Initial1795395085203 implements MigrationInterface {
            AND (SELECT count(*) FROM membership m WHERE m.workspace_id = ws AND m.role = 'OWNER') <> 1 THEN
           RAISE EXCEPTION 'workspace % must have exactly one owner', ws USING ERRCODE = '23514', CONSTRAINT = 'workspace_has_one_owner';
         END IF;
-        IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'membership' AND OLD.workspace_id <> NEW.workspace_id THEN
-          RAISE EXCEPTION 'a membership cannot move between workspaces' USING ERRCODE = '23514';
+        IF TG_TABLE_NAME = 'membership' AND TG_OP = 'UPDATE' THEN
+          IF OLD.workspace_id <> NEW.workspace_id THEN
+            RAISE EXCEPTION 'a membership cannot move between workspaces' USING ERRCODE = '23514';
+          END IF;
         END IF;
         RETURN NULL;
       END $$`);
