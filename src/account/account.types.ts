@@ -131,8 +131,8 @@ export class CreateAccessTokenInput {
   @TrimmedLength(1, 255)
   name: string;
 
-  @Field(() => AccessTokenScope, { defaultValue: AccessTokenScope.WRITE, description: 'READ: queries only; WRITE: queries and mutations.' })
-  scope: AccessTokenScope;
+  @Field(() => AccessTokenScope, { nullable: true, defaultValue: AccessTokenScope.WRITE, description: 'READ: queries only; WRITE: queries and mutations.' })
+  scope?: AccessTokenScope | null;
 
   @Field(() => Date, { nullable: true, description: 'When it stops working; never when omitted. Must be in the future.' })
   expiresAt?: Date | null;

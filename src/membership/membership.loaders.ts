@@ -3,6 +3,7 @@ import { In } from 'typeorm';
 import { defineLoader, type Context } from '../context';
 import { byKeys, isUuid } from '../common/ids';
 import { WorkspaceRole } from '../common/enums';
+import { Account } from '../account/account.entity';
 import { Membership } from './membership.entity';
 
 /**
@@ -59,5 +60,24 @@ export const ownerMembership = defineLoader(
       const valid = ids.filter(isUuid);
       const rows = valid.length ? await ctx.db.getRepository(Membership).findBy({ workspaceId: In(valid), role: WorkspaceRole.OWNER }) : [];
       return byKeys(ids, rows, (m) => m.workspaceId);
+    }),
+);
+
+/** Accounts by id (a member's `user`, name and profile). */
+export const accountById = defineLoader(
+  (ctx) =>
+    new DataLoader<string, Account | null>(async (ids) => {
+      const valid = ids.filter(isUuid);
+      const rows = valid.length ? await ctx.db.getRepository(Account).findBy({ id: In(valid) }) : [];
+      return byKeys(ids, rows, (a) => a.id);
+    }),
+);
+
+/** The name of the account registered with each normalized email address, or null (Invitation.name). */
+export const accountNameByEmail = defineLoader(
+  (ctx) =>
+    new DataLoader<string, string | null>(async (emails) => {
+      const rows: { email: string; name: string }[] = await ctx.db.query('SELECT email, name FROM account WHERE email = ANY($1::text[])', [emails]);
+      return byKeys(emails, rows, (a) => a.email).map((a) => a?.name ?? null);
     }),
 );

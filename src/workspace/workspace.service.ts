@@ -10,15 +10,16 @@ import { Workspace } from './workspace.entity';
 export async function createWorkspace(
   db: EntityManager,
   actor: Account,
-  input: { name: string; description: string; visibility: Visibility },
+  input: { name: string; description?: string | null; visibility?: Visibility | null },
 ): Promise<Workspace> {
   const repo = db.getRepository(Workspace);
+  const description = input.description ?? '';
   const workspace = await repo.save(
     repo.create({
       name: input.name.trim(),
-      description: input.description,
-      descriptionHtml: renderMarkdown(input.description),
-      visibility: input.visibility,
+      description,
+      descriptionHtml: renderMarkdown(description),
+      visibility: input.visibility ?? Visibility.PRIVATE,
     }),
   );
   await db.getRepository(Membership).insert({ workspaceId: workspace.id, accountId: actor.id, role: WorkspaceRole.OWNER });

@@ -37,12 +37,12 @@ export class CreateWorkspaceInput {
   @TrimmedLength(1, 255)
   name: string;
 
-  @Field({ defaultValue: '', description: 'Markdown, up to 10,000 characters.' })
+  @Field(() => String, { nullable: true, defaultValue: '', description: 'Markdown, up to 10,000 characters.' })
   @MaxLength(DESCRIPTION_MAX)
-  description: string;
+  description?: string | null;
 
-  @Field(() => Visibility, { defaultValue: Visibility.PRIVATE, description: 'PRIVATE by default.' })
-  visibility: Visibility;
+  @Field(() => Visibility, { nullable: true, defaultValue: Visibility.PRIVATE, description: 'PRIVATE by default.' })
+  visibility?: Visibility | null;
 }
 
 @InputType('UpdateWorkspaceInput', { description: 'Changes to a workspace; omitted fields stay as they are.' })

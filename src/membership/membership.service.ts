@@ -1,0 +1,406 @@
+import { GraphQLError } from 'graphql';
+import { In, type EntityManager } from 'typeorm';
+import { recordAudit } from '../audit/audit.service';
+import { PersonStatus, SortDirection, WorkspaceRole } from '../common/enums';
+import { isUuid } from '../common/ids';
+import type { Connection } from '../common/page';
+import { decodeCursor, encodeCursor, pageSize } from '../common/pagination';
+import { conflict, forbidden, invalid, notFound } from '../errors';
+import { WORKSPACE_PERMISSIONS, type WorkspaceAction } from '../auth/permissions';
+import { Invitation } from '../invitation/invitation.entity';
+import { Project } from '../project/project.entity';
+import { Workspace } from '../workspace/workspace.entity';
+import { Membership } from './membership.entity';
+import { PeopleOrderField, type PeopleFilter, type PeopleOrder } from './membership.types';
+
+/** Who is making a membership change. */
+export interface Actor {
+  id: string;
+  isSuperuser: boolean;
+}
+
+// ------------------------------------------------------------------ locking and re-checks
+
+/**
+ * Serializes every membership change of a workspace: each mutation takes this row lock first and
+ * only then reads roles, so the rules below are decided on the state the change will commit on.
+ * NO KEY UPDATE conflicts with itself and with FOR UPDATE (so two membership changes, or a change
+ * and a workspace update, run one after the other) but not with the KEY SHARE locks that foreign
+ * keys take, so inserting audit events or projects elsewhere in the workspace never waits on it.
+ */
+export async function lockWorkspace(db: EntityManager, workspaceId: string): Promise<void> {
+  const rows: unknown[] = await db.query('SELECT id FROM workspace WHERE id = $1 AND removed_at IS NULL FOR NO KEY UPDATE', [workspaceId]);
+  if (!rows.length) throw notFound('The workspace');
+}
+
+/** Whether the actor still holds `action` in the workspace, re-read under the lock (the shield decided before it). */
+async function stillMay(db: EntityManager, actor: Actor, workspaceId: string, action: WorkspaceAction): Promise<Membership | null> {
+  const mine = await db.getRepository(Membership).findOneBy({ workspaceId, accountId: actor.id });
+  const allowed = actor.isSuperuser || (mine !== null && (WORKSPACE_PERMISSIONS[action] as readonly string[]).includes(mine.role));
+  if (!allowed) throw forbidden();
+  return mine;
+}
+
+/** The workspace a membership belongs to (a membership never moves), or NOT_FOUND. */
+async function workspaceOfMember(db: EntityManager, memberId: string): Promise<string> {
+  if (!isUuid(memberId)) throw notFound('The member');
+  const rows: { workspace_id: string }[] = await db.query('SELECT workspace_id FROM membership WHERE id = $1', [memberId]);
+  if (!rows.length) throw notFound('The member');
+  return rows[0].workspace_id;
+}
+
+async function ownerOf(db: EntityManager, workspaceId: string): Promise<Membership> {
+  return db.getRepository(Membership).findOneByOrFail({ workspaceId, role: WorkspaceRole.OWNER });
+}
+
+const PG_CONFLICTS = new Set([
+  '23505', // unique_violation (one owner per workspace, one membership per account)
+  '23514', // check_violation (the deferred "exactly one owner" trigger)
+  '23503', // foreign_key_violation (a row vanished underneath)
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available
+]);
+
+/**
+ * Turns a database constraint violation that escaped the rules (a race the locks did not foresee)
+ * into a clean CONFLICT, so the client sees "try again", never INTERNAL_SERVER_ERROR.
+ */
+export function asConflict(error: unknown): unknown {
+  if (error instanceof GraphQLError) return error;
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e?.code ?? e?.driverError?.code;
+  if (code && PG_CONFLICTS.has(code)) {
+    return conflict("Someone changed this workspace's people at the same time; reload and try again.");
+  }
+  return error;
+}
+
+// ------------------------------------------------------------------ project hand-over
+
+/**
+ * Hands every project `fromAccountId` owns in the workspace to the workspace owner (SPEC.md §4),
+ * removed ones too so that nothing stays owned by a non-member; returns the live ones.
+ */
+async function handOverProjects(db: EntityManager, workspaceId: string, fromAccountId: string, toAccountId: string): Promise<Project[]> {
+  const moved: { id: string; live: boolean }[] = await db.query(
+    `WITH moved AS (
+       UPDATE project SET owner_id = $3, modified_at = now()
+        WHERE workspace_id = $1 AND owner_id = $2
+        RETURNING id, removed_at IS NULL AS live
+     ) SELECT id, live FROM moved`,
+    [workspaceId, fromAccountId, toAccountId],
+  );
+  const live = moved.filter((p) => p.live).map((p) => p.id);
+  if (!live.length) return [];
+  return db.getRepository(Project).find({ where: { id: In(live) }, order: { name: 'ASC', id: 'ASC' } });
+}
+
+// ------------------------------------------------------------------ mutations
+
+/**
+ * Changes a member's role (SPEC.md §4). Not your own (CANNOT_CHANGE_OWN_ROLE), not the owner's
+ * (CANNOT_CHANGE_OWNER_ROLE), never to OWNER (USE_TRANSFER_OWNERSHIP). Admins and the owner may set
+ * any role up to ADMIN — including promoting a member to admin or demoting another admin — since
+ * admins hold every permission but ownership.
+ */
+export async function changeMemberRole(db: EntityManager, actor: Actor, input: { memberId: string; role: WorkspaceRole }): Promise<Membership> {
+  const workspaceId = await workspaceOfMember(db, input.memberId);
+  await lockWorkspace(db, workspaceId);
+  const repo = db.getRepository(Membership);
+  const target = await repo.findOneBy({ id: input.memberId });
+  if (!target) throw notFound('The member');
+  await stillMay(db, actor, workspaceId, 'workspace.member.role.change');
+  if (target.accountId === actor.id) throw forbidden('You cannot change your own role; ask another admin or the owner.', 'CANNOT_CHANGE_OWN_ROLE');
+  if (target.role === WorkspaceRole.OWNER) throw forbidden("The owner's role cannot be changed; the owner can transfer ownership.", 'CANNOT_CHANGE_OWNER_ROLE');
+  if (input.role === WorkspaceRole.OWNER) throw forbidden('Use transferOwnership to make someone the owner.', 'USE_TRANSFER_OWNERSHIP');
+  if (target.role === input.role) return target;
+  await repo.update(target.id, { role: input.role });
+  await recordAudit(db, {
+    workspaceId,
+    actorId: actor.id,
+    action: 'member.role_changed',
+    details: { memberId: target.id, accountId: target.accountId, from: target.role, to: input.role },
+  });
+  return repo.findOneByOrFail({ id: target.id });
+}
+
+/**
+ * Removes a member (SPEC.md §4): not yourself (CANNOT_REMOVE_SELF, use leaveWorkspace), not the
+ * owner (CANNOT_REMOVE_OWNER). Their projects pass to the owner and the pending invitations they
+ * sent in this workspace are revoked, in the same transaction.
+ */
+export async function removeMember(db: EntityManager, actor: Actor, memberId: string): Promise<{ removedMemberId: string; reassignedProjects: Project[] }> {
+  const workspaceId = await workspaceOfMember(db, memberId);
+  await lockWorkspace(db, workspaceId);
+  const repo = db.getRepository(Membership);
+  const target = await repo.findOneBy({ id: memberId });
+  if (!target) throw notFound('The member');
+  await stillMay(db, actor, workspaceId, 'workspace.member.remove');
+  if (target.accountId === actor.id) throw forbidden('You cannot remove yourself; leave the workspace instead.', 'CANNOT_REMOVE_SELF');
+  if (target.role === WorkspaceRole.OWNER) throw forbidden('The owner cannot be removed.', 'CANNOT_REMOVE_OWNER');
+  const owner = await ownerOf(db, workspaceId);
+  await repo.delete(target.id);
+  const reassignedProjects = await handOverProjects(db, workspaceId, target.accountId, owner.accountId);
+  const revoked: { id: string; email: string }[] = await db.query(
+    `WITH revoked AS (
+       UPDATE invitation SET stored_state = 'REVOKED', modified_at = now()
+        WHERE workspace_id = $1 AND invited_by_id = $2 AND stored_state = 'PENDING'
+        RETURNING id, email
+     ) SELECT id, email FROM revoked`,
+    [workspaceId, target.accountId],
+  );
+  for (const invitation of revoked) {
+    await recordAudit(db, {
+      workspaceId,
+      actorId: actor.id,
+      action: 'invitation.revoked',
+      details: { invitationId: invitation.id, email: invitation.email, reason: 'inviter_removed' },
+    });
+  }
+  await recordAudit(db, {
+    workspaceId,
+    actorId: actor.id,
+    action: 'member.removed',
+    details: {
+      memberId: target.id,
+      accountId: target.accountId,
+      role: target.role,
+      reassignedProjectIds: reassignedProjects.map((p) => p.id),
+      revokedInvitationIds: revoked.map((i) => i.id),
+    },
+  });
+  return { removedMemberId: target.id, reassignedProjects };
+}
+
+/**
+ * The caller leaves a workspace (anyone but the owner: OWNER_CANNOT_LEAVE, re-checked under the
+ * lock because a concurrent transfer may just have made them owner). Their projects pass to the owner.
+ */
+export async function leaveWorkspace(db: EntityManager, actor: Actor, workspaceId: string): Promise<{ workspaceId: string; reassignedProjects: Project[] }> {
+  await lockWorkspace(db, workspaceId);
+  const repo = db.getRepository(Membership);
+  const mine = await repo.findOneBy({ workspaceId, accountId: actor.id });
+  if (!mine) throw notFound('Your membership of this workspace');
+  if (mine.role === WorkspaceRole.OWNER) {
+    throw forbidden('The owner cannot leave the workspace; transfer ownership first.', 'OWNER_CANNOT_LEAVE');
+  }
+  const owner = await ownerOf(db, workspaceId);
+  await repo.delete(mine.id);
+  const reassignedProjects = await handOverProjects(db, workspaceId, actor.id, owner.accountId);
+  await recordAudit(db, {
+    workspaceId,
+    actorId: actor.id,
+    action: 'member.left',
+    details: { memberId: mine.id, accountId: actor.id, role: mine.role, reassignedProjectIds: reassignedProjects.map((p) => p.id) },
+  });
+  return { workspaceId, reassignedProjects };
+}
+
+/**
+ * Makes another active member the owner; the old owner becomes an admin (SPEC.md §1). The
+ * demotion runs before the promotion because the one-owner index is checked per statement.
+ */
+export async function transferOwnership(db: EntityManager, actor: Actor, input: { workspaceId: string; memberId: string }): Promise<Workspace> {
+  await lockWorkspace(db, input.workspaceId);
+  await stillMay(db, actor, input.workspaceId, 'workspace.ownership.transfer');
+  const repo = db.getRepository(Membership);
+  const target = isUuid(input.memberId) ? await repo.findOneBy({ id: input.memberId, workspaceId: input.workspaceId }) : null;
+  if (!target) {
+    throw new GraphQLError('The member was not found among the active members of this workspace.', {
+      extensions: { code: 'NOT_FOUND', reason: 'TARGET_NOT_MEMBER' },
+    });
+  }
+  const owner = await ownerOf(db, input.workspaceId);
+  if (target.id === owner.id) throw invalid('memberId', 'This member already owns the workspace.');
+  await repo.update(owner.id, { role: WorkspaceRole.ADMIN });
+  await repo.update(target.id, { role: WorkspaceRole.OWNER });
+  await recordAudit(db, {
+    workspaceId: input.workspaceId,
+    actorId: actor.id,
+    action: 'workspace.ownership_transferred',
+    details: {
+      fromMemberId: owner.id,
+      fromAccountId: owner.accountId,
+      toMemberId: target.id,
+      toAccountId: target.accountId,
+      previousRole: target.role,
+    },
+  });
+  return db.getRepository(Workspace).findOneByOrFail({ id: input.workspaceId });
+}
+
+/**
+ * Changes the caller's own workspace profile. Giving a profile field without `useAccountProfile`
+ * switches the workspace profile on, since that is what the person is asking to see.
+ */
+export async function updateMyMembership(
+  db: EntityManager,
+  actor: Actor,
+  input: { workspaceId: string; name?: string | null; jobTitle?: string | null; avatarUrl?: string | null; useAccountProfile?: boolean | null },
+): Promise<Membership> {
+  await lockWorkspace(db, input.workspaceId);
+  const repo = db.getRepository(Membership);
+  const mine = await repo.findOneBy({ workspaceId: input.workspaceId, accountId: actor.id });
+  if (!mine) throw notFound('Your membership of this workspace');
+  const next: Partial<Membership> = {};
+  if (input.name !== undefined) next.profileName = input.name?.trim() || null;
+  if (input.jobTitle !== undefined) next.profileJobTitle = input.jobTitle?.trim() || null;
+  if (input.avatarUrl !== undefined) next.profileAvatarUrl = input.avatarUrl?.trim() || null;
+  if (input.useAccountProfile !== undefined && input.useAccountProfile !== null) next.useAccountProfile = input.useAccountProfile;
+  else if (Object.keys(next).length) next.useAccountProfile = false;
+  const changed = (Object.keys(next) as (keyof Membership)[]).filter((k) => next[k] !== mine[k]);
+  if (!changed.length) return mine;
+  await repo.update(mine.id, Object.fromEntries(changed.map((k) => [k, next[k]])));
+  await recordAudit(db, {
+    workspaceId: input.workspaceId,
+    actorId: actor.id,
+    action: 'member.profile_updated',
+    details: { memberId: mine.id, fields: changed },
+  });
+  return repo.findOneByOrFail({ id: mine.id });
+}
+
+// ------------------------------------------------------------------ lists
+
+/** A keyset column of the people list: the SQL expression over `keyed` and how to check a cursor value for it. */
+interface PeopleKey {
+  expr: string;
+  cast: 'text' | 'int' | 'timestamptz';
+}
+
+const PEOPLE_KEYS: Record<PeopleOrderField, PeopleKey> = {
+  NAME: { expr: 'sort_name', cast: 'text' },
+  EMAIL: { expr: 'sort_email', cast: 'text' },
+  ROLE: { expr: 'role_rank', cast: 'int' },
+  STATUS: { expr: 'status_rank', cast: 'int' },
+  CREATED_AT: { expr: 'created_at', cast: 'timestamptz' },
+};
+
+/**
+ * Members and (when `includeInvitations`) pending and expired invitations of one workspace as one
+ * list, so filters, order and pagination apply across both. The display name is the one Member.name
+ * and Invitation.name show; a nameless invitation sorts by its address.
+ */
+const PEOPLE_CTE = `
+  WITH people AS (
+    SELECT m.id, 'member'::text AS kind,
+           CASE WHEN m.use_account_profile OR m.profile_name IS NULL THEN a.name ELSE m.profile_name END AS name,
+           a.email::text AS email, m.role::text AS role, 'ACTIVE'::text AS status, m.created_at
+      FROM membership m JOIN account a ON a.id = m.account_id
+     WHERE m.workspace_id = $1
+    UNION ALL
+    SELECT i.id, 'invitation'::text, acc.name, i.email::text, i.role::text,
+           CASE WHEN i.expires_at <= now() THEN 'EXPIRED' ELSE 'INVITED' END, i.created_at
+      FROM invitation i LEFT JOIN account acc ON acc.email = i.email_normalized
+     WHERE i.workspace_id = $1 AND i.stored_state = 'PENDING' AND $2::boolean
+  ), keyed AS (
+    SELECT p.*,
+           lower(coalesce(p.name, p.email)) AS sort_name,
+           lower(p.email) AS sort_email,
+           CASE p.role WHEN 'VIEWER' THEN 1 WHEN 'MEMBER' THEN 2 WHEN 'ADMIN' THEN 3 ELSE 4 END AS role_rank,
+           CASE p.status WHEN 'ACTIVE' THEN 1 WHEN 'INVITED' THEN 2 ELSE 3 END AS status_rank
+      FROM people p
+  )`;
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
+
+function checkCursorValue(key: PeopleKey, value: unknown): void {
+  const ok =
+    key.cast === 'int' ? Number.isInteger(value) :
+    key.cast === 'timestamptz' ? typeof value === 'string' && !Number.isNaN(Date.parse(value)) :
+    typeof value === 'string';
+  if (!ok) throw invalid('after', 'after is not a cursor of this list.');
+}
+
+/**
+ * One page of a workspace's people (SPEC.md §4), by keyset over (sort key, id) — stable under
+ * inserts and never OFFSET — with the total count of the filtered list.
+ */
+export async function listPeople(
+  db: EntityManager,
+  workspaceId: string,
+  args: { first?: number | null; after?: string | null; filter?: PeopleFilter | null; orderBy?: PeopleOrder | null; includeInvitations: boolean },
+): Promise<Connection<Membership | Invitation>> {
+  const first = pageSize(args.first);
+  const key = PEOPLE_KEYS[args.orderBy?.field ?? PeopleOrderField.NAME];
+  const desc = (args.orderBy?.direction ?? SortDirection.ASC) === SortDirection.DESC;
+  const params: unknown[] = [workspaceId, args.includeInvitations];
+  const where: string[] = [];
+  const filter = args.filter;
+  if (filter?.roles?.length) {
+    params.push(filter.roles);
+    where.push(`role = ANY($${params.length}::text[])`);
+  }
+  if (filter?.statuses?.length) {
+    params.push(filter.statuses);
+    where.push(`status = ANY($${params.length}::text[])`);
+  }
+  const search = filter?.search?.trim();
+  if (search) {
+    params.push(`%${likeEscape(search)}%`);
+    where.push(`(name ILIKE $${params.length} ESCAPE '\\' OR email ILIKE $${params.length} ESCAPE '\\')`);
+  }
+  const countWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const countParams = [...params];
+
+  if (args.after) {
+    const [value, id] = decodeCursor(args.after, 2);
+    checkCursorValue(key, value);
+    if (!isUuid(id)) throw invalid('after', 'after is not a cursor of this list.');
+    params.push(value, id);
+    const v = `$${params.length - 1}::${key.cast}`;
+    const i = `$${params.length}::uuid`;
+    const op = desc ? '<' : '>';
+    where.push(`(${key.expr} ${op} ${v} OR (${key.expr} = ${v} AND id ${op} ${i}))`);
+  }
+  const dir = desc ? 'DESC' : 'ASC';
+  params.push(first + 1);
+  const pageSql = `${PEOPLE_CTE}
+    SELECT id, kind, ${key.expr} AS sort_value FROM keyed
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${key.expr} ${dir}, id ${dir}
+    LIMIT $${params.length}`;
+  const countSql = `${PEOPLE_CTE} SELECT count(*)::int AS n FROM keyed ${countWhere}`;
+
+  const [rows, [{ n: totalCount }]] = await Promise.all([
+    first === 0 ? Promise.resolve([] as { id: string; kind: string; sort_value: unknown }[]) : db.query(pageSql, params),
+    db.query(countSql, countParams) as Promise<{ n: number }[]>,
+  ]);
+  const page: { id: string; kind: string; sort_value: unknown }[] = rows.slice(0, first);
+  const memberIds = page.filter((r) => r.kind === 'member').map((r) => r.id);
+  const invitationIds = page.filter((r) => r.kind === 'invitation').map((r) => r.id);
+  const [members, invitations] = await Promise.all([
+    memberIds.length ? db.getRepository(Membership).findBy({ id: In(memberIds) }) : Promise.resolve([]),
+    invitationIds.length ? db.getRepository(Invitation).findBy({ id: In(invitationIds) }) : Promise.resolve([]),
+  ]);
+  const byId = new Map<string, Membership | Invitation>([...members, ...invitations].map((x) => [x.id, x]));
+  const edges = page
+    .filter((r) => byId.has(r.id))
+    .map((r) => {
+      const value = r.sort_value instanceof Date ? r.sort_value.toISOString() : r.sort_value;
+      return { node: byId.get(r.id)!, cursor: encodeCursor([value, r.id]) };
+    });
+  return {
+    edges,
+    totalCount,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+/** Status of an invitation as the people list shows it (see Invitation.status). */
+export function invitationStatus(invitation: Invitation): PersonStatus {
+  switch (invitation.state) {
+    case 'PENDING':
+      return PersonStatus.INVITED;
+    case 'ACCEPTED':
+      return PersonStatus.ACTIVE;
+    default:
+      return PersonStatus.EXPIRED;
+  }
+}
