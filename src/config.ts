@@ -16,6 +16,14 @@ export interface Config {
   dataDir: string;
   publicUrl: string;
   isDevelopment: boolean;
+  /** NODE_ENV=production: hides "Did you mean" field suggestions. */
+  isProduction?: boolean;
+  /** INTROSPECTION=false turns schema introspection (and so the playground's docs) off; on by default. */
+  introspection?: boolean;
+  /** CORS_ORIGINS, comma-separated: the web origins allowed to call the API; unset allows any origin (no credentials). */
+  corsOrigins?: string[];
+  /** LOG_LEVEL (pino: trace, debug, info, warn, error, fatal, silent); default info, silent under jest. */
+  logLevel?: string;
   sessionTtlDays: number;
   workspaceRetentionDays: number;
   invitationTtlDays: number;
@@ -23,6 +31,18 @@ export interface Config {
   purgeIntervalSeconds: number;
   smtpUrl?: string;
   mailFrom: string;
+  /** Mail worker: seconds between outbox passes, and delivery attempts before a message is given up. */
+  mailIntervalSeconds: number;
+  mailMaxAttempts: number;
+  /** Abuse limits (0 disables one): invitation emails per workspace per day and per inviter per hour. */
+  inviteLimitPerWorkspacePerDay: number;
+  inviteLimitPerInviterPerHour: number;
+  /** Minimum seconds between two sends of one invitation. */
+  inviteResendCooldownSeconds: number;
+  /** Sign-in attempts per email address per 15 minutes. */
+  signInLimitPerEmail: number;
+  /** Password reset requests per email address per hour. */
+  passwordResetLimitPerEmail: number;
 }
 
 /** The process configuration, from the environment (see the README's table). */
@@ -36,6 +56,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     publicUrl: (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/$/, ''),
     isDevelopment: env.NODE_ENV === 'development',
+    isProduction: env.NODE_ENV === 'production',
+    introspection: env.INTROSPECTION !== 'false',
+    corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean) : undefined,
+    logLevel: env.LOG_LEVEL || undefined,
     sessionTtlDays: intEnv('SESSION_TTL_DAYS', 30),
     workspaceRetentionDays: intEnv('WORKSPACE_RETENTION_DAYS', 30),
     invitationTtlDays: intEnv('INVITATION_TTL_DAYS', 7),
@@ -43,5 +67,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purgeIntervalSeconds: intEnv('PURGE_INTERVAL_SECONDS', 300),
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || 'Atrium <no-reply@atrium.local>',
+    mailIntervalSeconds: intEnv('MAIL_INTERVAL_SECONDS', 5),
+    mailMaxAttempts: intEnv('MAIL_MAX_ATTEMPTS', 12),
+    inviteLimitPerWorkspacePerDay: intEnv('INVITE_LIMIT_PER_WORKSPACE_PER_DAY', 500),
+    inviteLimitPerInviterPerHour: intEnv('INVITE_LIMIT_PER_INVITER_PER_HOUR', 100),
+    inviteResendCooldownSeconds: intEnv('INVITE_RESEND_COOLDOWN_SECONDS', 60),
+    signInLimitPerEmail: intEnv('SIGN_IN_LIMIT_PER_EMAIL', 10),
+    passwordResetLimitPerEmail: intEnv('PASSWORD_RESET_LIMIT_PER_EMAIL', 5),
   };
 }

@@ -1,5 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
+import { purgeJob } from './workspace/purge.job';
+import { mailJob } from './mail/mail.worker';
+import { rateLimitPruneJob } from './auth/rate-limit';
 
 export interface BackgroundJob {
   name: string;
@@ -9,7 +12,7 @@ export interface BackgroundJob {
 }
 
 /** Every background job of the process; features add theirs here. */
-export const JOBS: BackgroundJob[] = [];
+export const JOBS: BackgroundJob[] = [purgeJob, mailJob, rateLimitPruneJob];
 
 /** Starts the jobs on their intervals; `stop` waits for passes in flight. */
 export function startBackgroundJobs(deps: { db: DataSource; config: Config }): { stop(): Promise<void> } {

@@ -8,6 +8,7 @@ import { PlatformRole } from '../common/enums';
 import { defineLoader, type Context } from '../context';
 import { notFound } from '../errors';
 import { IsNull } from 'typeorm';
+import { consume, LIMITS } from '../auth/rate-limit';
 
 /** The signed-in account; the shield guarantees one on every operation that calls this. */
 export function signedIn(ctx: Context): Account {
@@ -75,6 +76,7 @@ export class AccountResolver {
 
   @Mutation(() => AuthPayload, { description: 'Signs in with email and password.' })
   async signIn(@Arg('input', () => SignInInput) input: SignInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    await consume(ctx.db, LIMITS.signIn(ctx.config, input.email));
     const account = await accounts.checkCredentials(ctx.db.manager, input.email, input.password);
     return toPayload(await accounts.createSession(ctx.db.manager, account, ctx.config.sessionTtlDays));
   }

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { TestServer } from '../test/harness';
+import { backoffSeconds, deliverDue } from './mail.worker';
+import { SmtpSink, tokenFrom } from './smtp-sink';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await TestServer.start({ publicUrl: 'https://atrium.example.com' });
+});
+afterAll(() => t.stop());
+
+const INVITE = `mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { invitedCount } }`;
+const quiet = { log: () => undefined };
+
+/** A loopback port with nothing listening on it. */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function inviteSome(emails: string[]) {
+  const owner = await t.signUp({ name: 'Olive Owner' });
+  const workspace = await t.createWorkspace(owner, { name: 'Mail <Lab>' });
+  const data = await t.ok(INVITE, { input: { workspaceId: workspace.id, emails } }, { as: owner });
+  expect(data.inviteMembers.invitedCount).toBe(emails.length);
+  return { owner, workspace };
+}
+
+const undelivered = () => t.sql(`SELECT id, attempts, last_error, next_attempt_at, sent_at FROM outbox_email WHERE sent_at IS NULL ORDER BY created_at`);
+
+describe('the outbox and the mail worker', () => {
+  it('loses nothing while the SMTP server is down and delivers once it is back, with backoff between attempts', async () => {
+    await deliverDue(t.db, { ...t.config, smtpUrl: undefined, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-mail-')) }, quiet);
+    const port = await freePort();
+    const config = { ...t.config, smtpUrl: `smtp://127.0.0.1:${port}` };
+    await inviteSome(['down1@example.com', 'down2@example.com']);
+
+    const firstPass = await deliverDue(t.db, config, quiet);
+    expect(firstPass).toEqual({ sent: 0, failed: 2 });
+    let rows = await undelivered();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.attempts).toBe(1);
+      expect(row.last_error).toMatch(/ECONNREFUSED|connect/i);
+      const waitSeconds = (row.next_attempt_at.getTime() - Date.now()) / 1000;
+      expect(waitSeconds).toBeGreaterThan(backoffSeconds(1) - 5);
+      expect(waitSeconds).toBeLessThanOrEqual(backoffSeconds(1));
+    }
+    // Not due yet: a pass does nothing.
+    expect(await deliverDue(t.db, config, quiet)).toEqual({ sent: 0, failed: 0 });
+
+    // Time passes; still down: the wait doubles.
+    await t.sql(`UPDATE outbox_email SET next_attempt_at = now() WHERE sent_at IS NULL`);
+    expect(await deliverDue(t.db, config, quiet)).toEqual({ sent: 0, failed: 2 });
+    rows = await undelivered();
+    for (const row of rows) {
+      expect(row.attempts).toBe(2);
+      expect((row.next_attempt_at.getTime() - Date.now()) / 1000).toBeGreaterThan(backoffSeconds(2) - 5);
+    }
+
+    // The server comes back on the same port.
+    const sink = await SmtpSink.start(port);
+    try {
+      await t.sql(`UPDATE outbox_email SET next_attempt_at = now() WHERE sent_at IS NULL`);
+      expect(await deliverDue(t.db, config, quiet)).toEqual({ sent: 2, failed: 0 });
+      expect(sink.messages.map((m) => m.to[0]).sort()).toEqual(['down1@example.com', 'down2@example.com']);
+      expect(sink.messages[0].subject).toBe('Olive Owner invited you to Mail <Lab> on Atrium');
+      expect(sink.messages[0].html).toContain('Mail &lt;Lab&gt;');
+      expect(await undelivered()).toEqual([]);
+      // Sent messages are never sent again.
+      expect(await deliverDue(t.db, config, quiet)).toEqual({ sent: 0, failed: 0 });
+      expect(sink.messages).toHaveLength(2);
+    } finally {
+      await sink.stop();
+    }
+  });
+
+  it('gives a message up after the configured number of attempts', async () => {
+    const port = await freePort();
+    const config = { ...t.config, smtpUrl: `smtp://127.0.0.1:${port}`, mailMaxAttempts: 2 };
+    await inviteSome(['gives-up@example.com']);
+    const lines: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await deliverDue(t.db, config, { log: (l) => lines.push(l) });
+      await t.sql(`UPDATE outbox_email SET next_attempt_at = now() WHERE sent_at IS NULL`);
+    }
+    const [row] = await t.sql(`SELECT attempts, sent_at FROM outbox_email WHERE to_address = 'gives-up@example.com'`);
+    expect(row).toEqual({ attempts: 2, sent_at: null });
+    expect(lines.filter((l) => l.includes('giving up'))).toHaveLength(1);
+    await t.sql(`DELETE FROM outbox_email WHERE to_address = 'gives-up@example.com'`);
+  });
+
+  it('delivers each message exactly once when several workers run at the same time', async () => {
+    const sink = await SmtpSink.start();
+    try {
+      const emails = Array.from({ length: 30 }, (_, i) => `parallel${i}@example.com`);
+      await inviteSome(emails);
+      const config = { ...t.config, smtpUrl: sink.url };
+      const passes = await Promise.all(Array.from({ length: 4 }, () => deliverDue(t.db, config, { ...quiet, batchSize: 3 })));
+      expect(passes.reduce((n, p) => n + p.sent, 0)).toBe(30);
+      expect(sink.messages.map((m) => m.to[0]).sort()).toEqual([...emails].sort());
+      expect(await undelivered()).toEqual([]);
+    } finally {
+      await sink.stop();
+    }
+  });
+
+  it('without SMTP writes each message as an .eml file and logs its link', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-mail-'));
+    await inviteSome(['file@example.com']);
+    const lines: string[] = [];
+    expect(await deliverDue(t.db, { ...t.config, smtpUrl: undefined, dataDir }, { log: (l) => lines.push(l) })).toEqual({ sent: 1, failed: 0 });
+    const files = fs.readdirSync(path.join(dataDir, 'mail'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.eml$/);
+    const raw = fs.readFileSync(path.join(dataDir, 'mail', files[0]), 'utf8');
+    expect(raw).toMatch(/^To: file@example.com$/m);
+    expect(raw).toMatch(/^Subject: Olive Owner invited you to Mail <Lab> on Atrium$/m);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`file://${path.join(dataDir, 'mail', files[0])}`);
+    const token = tokenFrom({ text: lines[0] } as any, '/invitations/accept');
+    expect(lines[0]).toContain(`https://atrium.example.com/invitations/accept?token=${token}`);
+    expect((await t.ok(`query($token: String!) { invitationPreview(token: $token) { email } }`, { token })).invitationPreview.email).toBe('file@example.com');
+  });
+
+  it('writes no email when the change that would cause it is refused', async () => {
+    const owner = await t.signUp();
+    const workspace = await t.createWorkspace(owner);
+    const before = await t.sql('SELECT count(*)::int AS n FROM outbox_email');
+    const refused = await t.gql(INVITE, { input: { workspaceId: workspace.id, emails: ['x@example.com'], role: 'OWNER' } }, { as: owner });
+    expect(refused.errors?.[0].extensions?.reason).toBe('ROLE_ABOVE_INVITER');
+    const invalidOnly = await t.ok(INVITE, { input: { workspaceId: workspace.id, emails: ['nope', 'also nope'] } }, { as: owner });
+    expect(invalidOnly.inviteMembers.invitedCount).toBe(0);
+    expect(await t.sql('SELECT count(*)::int AS n FROM outbox_email')).toEqual(before);
+  });
+});
