@@ -8,6 +8,8 @@ import { PlatformRole } from '../common/enums';
 import { defineLoader, type Context } from '../context';
 import { notFound } from '../errors';
 import { IsNull } from 'typeorm';
+import { codeStorage } from '../code/storage';
+import { deleteCodeFiles } from '../workspace/purge.job';
 import { consume, LIMITS } from '../auth/rate-limit';
 
 /** The signed-in account; the shield guarantees one on every operation that calls this. */
@@ -120,7 +122,9 @@ export class AccountResolver {
   async deleteMe(@Arg('input', () => DeleteMeInput) input: DeleteMeInput, @Ctx() ctx: Context): Promise<boolean> {
     const me = signedIn(ctx);
     await accounts.confirmPassword(me, input.password, 'password');
-    await ctx.db.transaction((tx) => accounts.deleteAccount(tx, me));
+    const { codeFiles } = await ctx.db.transaction((tx) => accounts.deleteAccount(tx, me));
+    // Archives of purged workspaces go once the rows are gone for good (after the commit).
+    await deleteCodeFiles(codeStorage(ctx.config), codeFiles);
     return true;
   }
 }

@@ -7,6 +7,7 @@ import { AccessTokenScope } from '../common/enums';
 import { normalizeEmail } from '../common/validators';
 import { isUuid } from '../common/ids';
 import { recordAudit } from '../audit/audit.service';
+import { codeFilesOfWorkspaces } from '../workspace/purge.job';
 import { conflict, forbidden, invalid, unauthenticated } from '../errors';
 
 const DAY_MS = 86_400_000;
@@ -61,13 +62,13 @@ export async function changePassword(db: EntityManager, account: Account, curren
 export async function createAccessToken(
   db: EntityManager,
   account: Account,
-  input: { name: string; scope: AccessTokenScope; expiresAt?: Date | null },
+  input: { name: string; scope?: AccessTokenScope | null; expiresAt?: Date | null },
 ): Promise<{ token: string; accessToken: Token }> {
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw invalid('expiresAt', 'expiresAt must be in the future.');
   const { secret, hash } = newSecret('atp');
   const repo = db.getRepository(Token);
   const accessToken = await repo.save(
-    repo.create({ accountId: account.id, kind: TokenKind.ACCESS, name: input.name.trim(), scope: input.scope, tokenHash: hash, expiresAt: input.expiresAt ?? null }),
+    repo.create({ accountId: account.id, kind: TokenKind.ACCESS, name: input.name.trim(), scope: input.scope ?? AccessTokenScope.WRITE, tokenHash: hash, expiresAt: input.expiresAt ?? null }),
   );
   return { token: secret, accessToken };
 }
@@ -92,36 +93,56 @@ export async function signOut(db: EntityManager, token: Token | null): Promise<v
 }
 
 /**
- * Deletes an account (SPEC.md §4): refused with OWNS_WORKSPACES while it owns a workspace that has
- * other members; workspaces where it is the only member go with it; elsewhere its memberships end
- * as if it left (its projects pass to each workspace's owner). Its tokens die with the row.
+ * Deletes an account (SPEC.md §4): refused with OWNS_WORKSPACES while it owns a live workspace that
+ * has other members; workspaces it owns alone, and removed workspaces it owns (nobody could restore
+ * them without an owner), are deleted for good with it; elsewhere its memberships end as if it left
+ * (its projects pass to the workspace owner, `member.left` in the audit log). Its sessions and
+ * access tokens are deleted with the row, so they stop working on the very next request.
+ * Answers the stored code archives of the deleted workspaces, to delete once this has committed.
+ *
+ * Every workspace it belongs to is locked first (in id order, like every membership change), so a
+ * concurrent invitation acceptance or ownership transfer cannot slip between the check and the delete.
  */
-export async function deleteAccount(db: EntityManager, account: Account): Promise<void> {
-  const owned: { workspace_id: string; others: number }[] = await db.query(
-    `SELECT w.id AS workspace_id,
-            (SELECT count(*)::int FROM membership o WHERE o.workspace_id = w.id AND o.account_id <> $1) AS others
-       FROM membership m JOIN workspace w ON w.id = m.workspace_id
-      WHERE m.account_id = $1 AND m.role = 'OWNER'
-      FOR UPDATE OF w`,
+export async function deleteAccount(db: EntityManager, account: Account): Promise<{ codeFiles: string[] }> {
+  await db.query('SELECT id FROM account WHERE id = $1 FOR UPDATE', [account.id]);
+  await db.query(
+    `SELECT w.id FROM workspace w JOIN membership m ON m.workspace_id = w.id
+      WHERE m.account_id = $1 ORDER BY w.id FOR UPDATE OF w`,
     [account.id],
   );
-  if (owned.some((w) => w.others > 0)) {
+  // Counted after the locks, so the snapshot sees every membership committed before them.
+  const owned: { workspace_id: string; others: number; removed: boolean }[] = await db.query(
+    `SELECT w.id AS workspace_id, w.removed_at IS NOT NULL AS removed,
+            (SELECT count(*)::int FROM membership o WHERE o.workspace_id = w.id AND o.account_id <> $1) AS others
+       FROM membership m JOIN workspace w ON w.id = m.workspace_id
+      WHERE m.account_id = $1 AND m.role = 'OWNER'`,
+    [account.id],
+  );
+  if (owned.some((w) => w.others > 0 && !w.removed)) {
     throw conflict('Transfer ownership of your workspaces that have other members, or remove them, before deleting your account.', 'OWNS_WORKSPACES');
   }
-  const sole = owned.map((w) => w.workspace_id);
-  if (sole.length) await db.query('DELETE FROM workspace WHERE id = ANY($1::uuid[])', [sole]);
-  const memberships: { workspace_id: string; owner_id: string }[] = await db.query(
-    `SELECT m.workspace_id, o.account_id AS owner_id FROM membership m
+  const gone = owned.map((w) => w.workspace_id);
+  const codeFiles = await codeFilesOfWorkspaces(db, gone);
+  if (gone.length) await db.query('DELETE FROM workspace WHERE id = ANY($1::uuid[])', [gone]);
+  const memberships: { workspace_id: string; owner_id: string; role: string }[] = await db.query(
+    `SELECT m.workspace_id, m.role, o.account_id AS owner_id FROM membership m
        JOIN membership o ON o.workspace_id = m.workspace_id AND o.role = 'OWNER'
       WHERE m.account_id = $1`,
     [account.id],
   );
   for (const m of memberships) {
     const moved: { id: string }[] = await db.query(
-      'UPDATE project SET owner_id = $3, modified_at = now() WHERE workspace_id = $1 AND owner_id = $2 RETURNING id',
+      `WITH moved AS (UPDATE project SET owner_id = $3, modified_at = now() WHERE workspace_id = $1 AND owner_id = $2 RETURNING id)
+       SELECT id FROM moved`,
       [m.workspace_id, account.id, m.owner_id],
     );
-    await recordAudit(db, { workspaceId: m.workspace_id, actorId: account.id, action: 'member.left', details: { accountId: account.id, reason: 'account_deleted', reassignedProjectIds: moved.map((p) => p.id) } });
+    await recordAudit(db, {
+      workspaceId: m.workspace_id,
+      actorId: account.id,
+      action: 'member.left',
+      details: { accountId: account.id, name: account.name, role: m.role, reason: 'account_deleted', reassignedProjectIds: moved.map((p) => p.id) },
+    });
   }
   await db.query('DELETE FROM account WHERE id = $1', [account.id]);
+  return { codeFiles };
 }

@@ -9,7 +9,7 @@ import { CreatedAt } from '../db/columns';
 @Entity('audit_event')
 @Index('audit_event_workspace_idx', ['workspaceId', 'createdAt'])
 export class AuditEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The event id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -4,6 +4,7 @@ import { defineLoader, type Context } from '../context';
 import { byKeys, isUuid } from '../common/ids';
 import { PlatformRole, ProjectRole, Visibility, WorkspaceRole } from '../common/enums';
 import { forbidden, notFound, unauthenticated } from '../errors';
+import { recordSuperuserAccess } from '../audit/audit.service';
 import { viewerMembership } from '../membership/membership.loaders';
 import type { Membership } from '../membership/membership.entity';
 import { projectById } from '../project/project.loaders';
@@ -146,7 +147,7 @@ const SUBJECT: Record<Target['kind'], string> = {
  * when a signed-in caller is needed, NOT_FOUND when the target is missing or invisible,
  * FORBIDDEN when the role lacks the action. Business rules are the services' job.
  */
-export async function authorize(ctx: Context, op: Operation, args: Record<string, unknown>): Promise<true | GraphQLError> {
+export async function authorize(ctx: Context, op: Operation, args: Record<string, unknown>, operation = 'unknown'): Promise<true | GraphQLError> {
   const action: Action | undefined = op.action;
   const isView = action === undefined || action === 'workspace.info.view' || action === 'project.info.view';
   const needsAccount = Boolean(op.signedIn) || !isView;
@@ -178,6 +179,7 @@ export async function authorize(ctx: Context, op: Operation, args: Record<string
     if (!access) return notFound(SUBJECT[kind]);
     if (action && isProjectAction(action) && !canInProject(access, action)) return forbidden();
     if (action && isWorkspaceAction(action) && !canInWorkspace(access.workspace, action)) return forbidden();
+    await recordSuperuserAccess(ctx, access.workspace.workspace.id, operation);
     return true;
   }
 
@@ -190,7 +192,9 @@ export async function authorize(ctx: Context, op: Operation, args: Record<string
     return canOnPlatform(ctx, action) ? true : access ? forbidden() : notFound(SUBJECT[kind]);
   }
   if (op.orAccountAction && canOnPlatform(ctx, op.orAccountAction)) {
-    return (await anyWorkspaceById(ctx).load(workspaceId!)) ? true : notFound(SUBJECT[kind]);
+    if (!(await anyWorkspaceById(ctx).load(workspaceId!))) return notFound(SUBJECT[kind]);
+    await recordSuperuserAccess(ctx, workspaceId!, operation);
+    return true;
   }
   // A removed workspace exists only for its members (the owner restores it) and superusers.
   if (!access || (access.workspace.removedAt && !access.membership && !access.superuser)) return notFound(SUBJECT[kind]);
@@ -198,5 +202,6 @@ export async function authorize(ctx: Context, op: Operation, args: Record<string
     const denial = access.role ? op.deniedReason?.[access.role] : undefined;
     return denial ? forbidden(denial.message, denial.reason) : forbidden();
   }
+  await recordSuperuserAccess(ctx, access.workspace.id, operation);
   return true;
 }

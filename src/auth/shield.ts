@@ -20,7 +20,7 @@ function operationRule(key: string, isMutation: boolean): IRule {
     if (isMutation && ctx.token?.scope === AccessTokenScope.READ) {
       return forbidden('This access token is read-only; use a WRITE token to make changes.', 'READ_ONLY_TOKEN');
     }
-    return authorize(ctx, op, args);
+    return authorize(ctx, op, args, key);
   });
 }
 

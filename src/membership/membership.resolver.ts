@@ -3,8 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { Account } from '../account/account.entity';
 import { canSeeEmail, signedIn } from '../account/account.resolver';
 import { Me } from '../account/account.types';
-import { accessTo, canInWorkspace, parentOf } from '../auth/access';
-import { recordSuperuserAccess } from '../audit/audit.service';
+import { accessTo, canInWorkspace } from '../auth/access';
 import { PersonStatus } from '../common/enums';
 import type { Connection } from '../common/page';
 import { paginate } from '../common/pagination';
@@ -23,21 +22,16 @@ import {
 
 /**
  * Runs a membership change in one transaction, maps a constraint violation that escaped the rules
- * to CONFLICT, records a superuser's access to a workspace they are not a member of, and drops the
- * request's loaders so the answer reads the committed state.
+ * to CONFLICT, and drops the request's loaders so the answer reads the committed state.
  */
 async function change<T>(
   ctx: Context,
-  target: { workspaceId?: string; memberId?: string; operation: string },
   work: (tx: EntityManager, actor: memberships.Actor) => Promise<T>,
 ): Promise<T> {
   const user = signedIn(ctx);
   const actor = { id: user.id, isSuperuser: user.isSuperuser };
-  const workspaceId = target.workspaceId ?? (target.memberId ? await parentOf(ctx, 'member', target.memberId) : null);
   try {
-    const result = await ctx.db.transaction((tx) => work(tx, actor));
-    if (workspaceId) await recordSuperuserAccess(ctx, workspaceId, target.operation);
-    return result;
+    return await ctx.db.transaction((tx) => work(tx, actor));
   } catch (error) {
     throw memberships.asConflict(error);
   } finally {
@@ -104,31 +98,31 @@ export class MembershipResolver {
 
   @Mutation(() => Membership, { description: 'Changes your own profile in a workspace, or switches to showing your account profile there.' })
   updateMyMembership(@Arg('input', () => UpdateMyMembershipInput) input: UpdateMyMembershipInput, @Ctx() ctx: Context): Promise<Membership> {
-    return change(ctx, { workspaceId: input.workspaceId, operation: 'Mutation.updateMyMembership' }, (tx, actor) => memberships.updateMyMembership(tx, actor, input));
+    return change(ctx, (tx, actor) => memberships.updateMyMembership(tx, actor, input));
   }
 
   @Mutation(() => Membership, {
     description: "Changes a member's role (admins and the owner; up to ADMIN). Not your own role, not the owner's; OWNER only by transferOwnership.",
   })
   changeMemberRole(@Arg('input', () => ChangeMemberRoleInput) input: ChangeMemberRoleInput, @Ctx() ctx: Context): Promise<Membership> {
-    return change(ctx, { memberId: input.memberId, operation: 'Mutation.changeMemberRole' }, (tx, actor) => memberships.changeMemberRole(tx, actor, input));
+    return change(ctx, (tx, actor) => memberships.changeMemberRole(tx, actor, input));
   }
 
   @Mutation(() => RemoveMemberPayload, {
     description: 'Removes a member (admins and the owner; not yourself, not the owner). Their projects pass to the owner; the pending invitations they sent are revoked.',
   })
   removeMember(@Arg('memberId', () => ID, { description: 'The membership to end.' }) memberId: string, @Ctx() ctx: Context): Promise<RemoveMemberPayload> {
-    return change(ctx, { memberId, operation: 'Mutation.removeMember' }, (tx, actor) => memberships.removeMember(tx, actor, memberId));
+    return change(ctx, (tx, actor) => memberships.removeMember(tx, actor, memberId));
   }
 
   @Mutation(() => LeaveWorkspacePayload, { description: 'Leaves a workspace (anyone but the owner). Your projects there pass to the owner.' })
   leaveWorkspace(@Arg('workspaceId', () => ID, { description: 'The workspace to leave.' }) workspaceId: string, @Ctx() ctx: Context): Promise<LeaveWorkspacePayload> {
-    return change(ctx, { workspaceId, operation: 'Mutation.leaveWorkspace' }, (tx, actor) => memberships.leaveWorkspace(tx, actor, workspaceId));
+    return change(ctx, (tx, actor) => memberships.leaveWorkspace(tx, actor, workspaceId));
   }
 
   @Mutation(() => Workspace, { description: 'Makes another active member the owner (owner only); the old owner becomes an admin.' })
   transferOwnership(@Arg('input', () => TransferOwnershipInput) input: TransferOwnershipInput, @Ctx() ctx: Context): Promise<Workspace> {
-    return change(ctx, { workspaceId: input.workspaceId, operation: 'Mutation.transferOwnership' }, (tx, actor) => memberships.transferOwnership(tx, actor, input));
+    return change(ctx, (tx, actor) => memberships.transferOwnership(tx, actor, input));
   }
 }
 
