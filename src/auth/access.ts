@@ -95,8 +95,12 @@ export function canOnPlatform(ctx: Context, action: AccountAction): boolean {
   return (ACCOUNT_PERMISSIONS[action] as readonly string[]).includes(ctx.user.platformRole ?? PlatformRole.MEMBER);
 }
 
-/** `viewerPermissions` of a workspace. */
-export const workspacePermissions = (access: WorkspaceAccess | null) => (access ? workspaceCodes(access.role, access.superuser) : []);
+/** `viewerPermissions` of a workspace; a removed workspace offers nothing but its restoration. */
+export function workspacePermissions(access: WorkspaceAccess | null): WorkspaceAction[] {
+  if (!access) return [];
+  const codes = workspaceCodes(access.role, access.superuser);
+  return access.workspace.removedAt ? codes.filter((code) => code === 'workspace.restore') : codes;
+}
 
 /** `viewerPermissions` of a project. */
 export const projectPermissions = (access: ProjectAccess | null) => (access ? projectCodes(access.role, access.superuser) : []);

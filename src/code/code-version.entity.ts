@@ -9,7 +9,7 @@ import { CreatedAt } from '../db/columns';
 @Entity('code_version')
 @Index('code_version_project_idx', ['projectId', 'createdAt'])
 export class CodeVersion {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The code version\'s unique id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -8,7 +8,7 @@ import { CreatedAt, ModifiedAt } from '../db/columns';
 @Entity('job')
 @Unique('job_project_name_key', ['projectId', 'name'])
 export class Job {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The job\'s unique id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

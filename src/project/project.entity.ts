@@ -12,7 +12,7 @@ import { Visibility } from '../common/enums';
 @Index('project_owner_idx', ['workspaceId', 'ownerId'])
 @Index('project_purge_idx', ['purgeAt'], { where: 'purge_at IS NOT NULL' })
 export class Project {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The project\'s unique id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

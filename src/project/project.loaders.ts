@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
 import { In, IsNull } from 'typeorm';
-import { defineLoader } from '../context';
+import { canInWorkspace, workspaceAccess } from '../auth/access';
+import { defineLoader, type Context } from '../context';
+import type { Membership } from '../membership/membership.entity';
+import { membershipByWorkspaceAccount } from '../membership/membership.loaders';
 import { byKeys, isUuid } from '../common/ids';
 import { Project } from './project.entity';
 
@@ -13,3 +16,15 @@ export const projectById = defineLoader(
       return byKeys(ids, rows, (p) => p.id);
     }),
 );
+
+/**
+ * The Member of `accountId` in a workspace, for fields such as Project.owner and Run.createdBy:
+ * null when the account is not (or no longer) a member, and null for callers who may not see
+ * people there (guests). Costs no query per item: access and memberships come from loaders.
+ */
+export async function visibleMember(ctx: Context, workspaceId: string, accountId: string | null): Promise<Membership | null> {
+  if (!accountId) return null;
+  const access = await workspaceAccess(ctx, workspaceId);
+  if (!access || !canInWorkspace(access, 'workspace.people.list')) return null;
+  return membershipByWorkspaceAccount(ctx).load(`${workspaceId}:${accountId}`);
+}

@@ -1,5 +1,164 @@
-import { Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { signedIn } from '../account/account.resolver';
+import { accessTo, accessToProject, projectAccess, projectPermissions } from '../auth/access';
+import { CodeVersion } from '../code/code-version.entity';
+import { codeVersionPages } from '../code/code.loaders';
+import { CodeVersionConnection } from '../code/code.types';
+import { ProjectRole, SortDirection, Visibility } from '../common/enums';
+import type { Connection } from '../common/page';
+import { paginate, SortKey } from '../common/pagination';
+import { clearLoaders, type Context } from '../context';
+import { notFound } from '../errors';
+import { Job } from '../job/job.entity';
+import { jobPages } from '../job/job.loaders';
+import { JobConnection } from '../job/job.types';
+import { Membership } from '../membership/membership.entity';
+import { Run } from '../run/run.entity';
+import { projectRunPages, runStatusFilter } from '../run/run.loaders';
+import { RunConnection, RunFilter } from '../run/run.types';
+import { Variable } from '../variable/variable.entity';
+import { variablePages } from '../variable/variable.loaders';
+import { VariableConnection } from '../variable/variable.types';
+import { Workspace } from '../workspace/workspace.entity';
+import { workspaceById } from '../workspace/workspace.loaders';
+import { likeEscape } from '../workspace/workspace.resolver';
+import { decodeTypedCursor } from './child-pages';
+import { Project } from './project.entity';
+import { projectById, visibleMember } from './project.loaders';
+import * as projects from './project.service';
+import { CreateProjectInput, ProjectConnection, ProjectFilter, ProjectOrder, ProjectOrderField, UpdateProjectInput } from './project.types';
 
-/** Placeholder: this feature's queries, mutations and field resolvers land here. */
-@Resolver()
-export class ProjectResolver {}
+const SORTS: Record<ProjectOrderField, (dir: 'ASC' | 'DESC') => SortKey<Project>[]> = {
+  NAME: (direction) => [{ expr: 'lower(p.name)', direction, value: (p) => p.name.toLowerCase() }],
+  CREATED_AT: (direction) => [{ expr: 'p.created_at', direction, value: (p) => p.createdAt }],
+  MODIFIED_AT: (direction) => [{ expr: 'p.modified_at', direction, value: (p) => p.modifiedAt }],
+};
+
+/** A project the caller can see, or NOT_FOUND whether or not it exists. */
+export async function visibleProject(ctx: Context, id: string): Promise<Project> {
+  const access = await projectAccess(ctx, id);
+  if (!access) throw notFound('The project');
+  return access.project;
+}
+
+@Resolver(() => Project)
+export class ProjectResolver {
+  @Query(() => Project, { nullable: true, description: 'A project the caller can view; NOT_FOUND otherwise, whether or not it exists.' })
+  project(@Arg('id', () => ID, { description: 'The project.' }) id: string, @Ctx() ctx: Context): Promise<Project> {
+    return visibleProject(ctx, id);
+  }
+
+  @Mutation(() => Project, { description: 'Creates a project in a workspace (members and up); the caller becomes its owner.' })
+  async createProject(@Arg('input', () => CreateProjectInput, { description: 'The new project.' }) input: CreateProjectInput, @Ctx() ctx: Context): Promise<Project> {
+    const project = await ctx.db.transaction((tx) => projects.createProject(tx, signedIn(ctx), input));
+    clearLoaders(ctx);
+    return project;
+  }
+
+  @Mutation(() => Project, { description: 'Changes the name, description or visibility (project admins: workspace admins and the owner, and the project\'s owner).' })
+  async updateProject(@Arg('input', () => UpdateProjectInput, { description: 'The changes.' }) input: UpdateProjectInput, @Ctx() ctx: Context): Promise<Project> {
+    const project = await ctx.db.transaction((tx) => projects.updateProject(tx, signedIn(ctx), input));
+    clearLoaders(ctx);
+    return project;
+  }
+
+  @Mutation(() => Boolean, { description: 'Removes a project: it disappears at once and is deleted for good after the retention period.' })
+  async removeProject(@Arg('id', () => ID, { description: 'The project.' }) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    await ctx.db.transaction((tx) => projects.removeProject(tx, signedIn(ctx), id, ctx.config.workspaceRetentionDays));
+    clearLoaders(ctx);
+    return true;
+  }
+
+  @FieldResolver(() => Workspace, { description: 'The workspace the project belongs to.' })
+  async workspace(@Root() project: Project, @Ctx() ctx: Context): Promise<Workspace> {
+    const workspace = await workspaceById(ctx).load(project.workspaceId);
+    if (!workspace) throw notFound('The workspace');
+    return workspace;
+  }
+
+  @FieldResolver(() => Membership, { nullable: true, description: 'The member who owns the project: its creator, or the workspace owner after the creator left. Null for guests.' })
+  owner(@Root() project: Project, @Ctx() ctx: Context): Promise<Membership | null> {
+    return visibleMember(ctx, project.workspaceId, project.ownerId);
+  }
+
+  @FieldResolver(() => ProjectRole, { nullable: true, description: "The caller's effective project role; null for a guest." })
+  async viewerRole(@Root() project: Project, @Ctx() ctx: Context): Promise<ProjectRole | null> {
+    const role = (await accessToProject(ctx, project))?.role ?? null;
+    return role === 'GUEST' ? null : (role as ProjectRole | null);
+  }
+
+  @FieldResolver(() => [String], { description: 'The permission codes (SPEC.md §2) the caller holds on this project.' })
+  async viewerPermissions(@Root() project: Project, @Ctx() ctx: Context): Promise<string[]> {
+    return projectPermissions(await accessToProject(ctx, project));
+  }
+
+  @FieldResolver(() => VariableConnection, { description: 'The variables, by name.' })
+  variables(
+    @Root() project: Project,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+  ): Promise<Connection<Variable>> {
+    return variablePages(ctx, { parentId: project.id, first, after });
+  }
+
+  @FieldResolver(() => JobConnection, { description: 'The jobs, by name.' })
+  jobs(
+    @Root() project: Project,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+  ): Promise<Connection<Job>> {
+    return jobPages(ctx, { parentId: project.id, first, after });
+  }
+
+  @FieldResolver(() => RunConnection, { description: 'Runs of all the project\'s jobs, newest first.' })
+  runs(
+    @Root() project: Project,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+    @Arg('filter', () => RunFilter, { nullable: true, description: 'Narrows the list.' }) filter?: RunFilter,
+  ): Promise<Connection<Run>> {
+    return projectRunPages(ctx, { parentId: project.id, first, after, filter: runStatusFilter(filter?.statuses) });
+  }
+
+  @FieldResolver(() => CodeVersionConnection, { description: 'Pushed code versions, newest first.' })
+  codeVersions(
+    @Root() project: Project,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+  ): Promise<Connection<CodeVersion>> {
+    return codeVersionPages(ctx, { parentId: project.id, first, after });
+  }
+}
+
+/** Workspace.projects: the live projects of a workspace the caller may see there. */
+@Resolver(() => Workspace)
+export class WorkspaceProjectsResolver {
+  @FieldResolver(() => ProjectConnection, { description: 'Projects of the workspace: all live ones for members, only PUBLIC ones for guests.' })
+  async projects(
+    @Root() workspace: Workspace,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+    @Arg('filter', () => ProjectFilter, { nullable: true, description: 'Narrows the list.' }) filter?: ProjectFilter,
+    @Arg('orderBy', () => ProjectOrder, { nullable: true, description: 'Sort order; by name ascending by default.' }) orderBy?: ProjectOrder,
+  ): Promise<Connection<Project>> {
+    const access = await accessTo(ctx, workspace);
+    if (!access) throw notFound('The workspace');
+    const qb = ctx.db.getRepository(Project).createQueryBuilder('p').where('p.workspace_id = :ws AND p.removed_at IS NULL', { ws: workspace.id });
+    if (!access.membership && !access.superuser) qb.andWhere('p.visibility = :pub', { pub: Visibility.PUBLIC });
+    if (filter?.visibility) qb.andWhere('p.visibility = :vis', { vis: filter.visibility });
+    if (filter?.search?.trim()) qb.andWhere(`p.name ILIKE :search ESCAPE '\\'`, { search: `%${likeEscape(filter.search.trim())}%` });
+    const direction = orderBy?.direction ?? SortDirection.ASC;
+    const field = orderBy?.field ?? ProjectOrderField.NAME;
+    if (after) decodeTypedCursor(after, [field === ProjectOrderField.NAME ? 'text' : 'timestamp', 'uuid']);
+    const keys = [...SORTS[field](direction), { expr: 'p.id', direction, value: (p: Project) => p.id }];
+    const page = await paginate(qb, keys, { first, after });
+    // The listed projects are the ones field permissions and resolvers will ask about.
+    for (const edge of page.edges) projectById(ctx).prime(edge.node.id, edge.node);
+    return page;
+  }
+}

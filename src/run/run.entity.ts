@@ -13,7 +13,7 @@ import { RunStatus } from '../common/enums';
 @Index('run_project_idx', ['projectId', 'createdAt'])
 @Index('run_job_idx', ['jobId', 'createdAt'])
 export class Run {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The run\'s unique id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -8,7 +8,7 @@ import { CreatedAt, ModifiedAt } from '../db/columns';
 @Entity('variable')
 @Unique('variable_project_name_key', ['projectId', 'name'])
 export class Variable {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The variable\'s unique id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -147,6 +147,9 @@ describe('me.removedWorkspaces', () => {
     const mine = await t.ok(REMOVED, {}, { as: c.owner });
     expect(mine.me.removedWorkspaces.map((w: any) => w.id)).toEqual([c.workspace.id]);
     expect(mine.me.removedWorkspaces.map((w: any) => w.id)).not.toContain(live.id);
+    // A removed workspace offers its owner nothing but its restoration.
+    const perms = await t.ok(`{ me { removedWorkspaces { viewerRole viewerPermissions } } }`, {}, { as: c.owner });
+    expect(perms.me.removedWorkspaces).toEqual([{ viewerRole: 'OWNER', viewerPermissions: ['workspace.restore'] }]);
     // Admins removed it too, but it is the owner's to restore.
     expect((await t.ok(REMOVED, {}, { as: c.admin })).me.removedWorkspaces).toEqual([]);
     await t.sql(`UPDATE workspace SET purge_at = now() - interval '1 second' WHERE id = $1`, [c.workspace.id]);
