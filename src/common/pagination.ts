@@ -33,6 +33,15 @@ export function decodeCursor(cursor: string, length: number): unknown[] {
   throw invalid('after', 'after is not a cursor of this list.');
 }
 
+/** PostgreSQL's answers to a cursor value of the wrong type (a forged cursor): bad text, date, uuid or NUL. */
+const BAD_VALUE = new Set(['22P02', '22007', '22008', '22021', '22003']);
+
+function rejectForgedCursor(error: unknown): never {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  if (BAD_VALUE.has(String(e?.driverError?.code ?? e?.code))) throw invalid('after', 'after is not a cursor of this list.');
+  throw error;
+}
+
 const plain = (v: string | number | boolean | Date) => (v instanceof Date ? v.toISOString() : v);
 
 /**
@@ -64,7 +73,7 @@ export async function paginate<T extends ObjectLiteral>(
   keys.forEach((key, i) => (i === 0 ? page.orderBy(key.expr, key.direction) : page.addOrderBy(key.expr, key.direction)));
   page.limit(first + 1);
   const [rows, totalCount] = await Promise.all([
-    first === 0 ? Promise.resolve([] as T[]) : page.getMany(),
+    page.getMany().catch(rejectForgedCursor),
     options.count === false ? Promise.resolve(-1) : qb.clone().orderBy().getCount(),
   ]);
   const hasNextPage = rows.length > first;

@@ -166,3 +166,19 @@ describe('listing workspaces', () => {
     expect(codeOf(await t.gql(LIST, { after: 'garbage' }, { as: me }))).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('forged cursors', () => {
+  it('answers BAD_USER_INPUT, not an internal error, for a cursor holding values of the wrong type', async () => {
+    const me = await t.signUp();
+    await t.createWorkspace(me);
+    const forged = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+    for (const [after, orderBy] of [
+      [forged(['a', 'not-a-uuid']), undefined],
+      [forged(['not a date', '00000000-0000-4000-8000-000000000000']), { field: 'CREATED_AT', direction: 'ASC' }],
+      [forged(['nul\u0000', '00000000-0000-4000-8000-000000000000']), undefined],
+    ] as const) {
+      const result = await t.gql(LIST, { after, orderBy }, { as: me });
+      expect(codeOf(result)).toBe('BAD_USER_INPUT');
+    }
+  });
+});
