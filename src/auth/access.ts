@@ -136,6 +136,12 @@ export function parentOf(ctx: Context, kind: keyof typeof PARENT_QUERIES, id: st
 
 const PROJECT_CHILDREN = new Set(['variable', 'job', 'run']);
 
+/** The permission needed to know a workspace's child exists at all. */
+const CHILD_VIEW: Partial<Record<Target['kind'], WorkspaceAction>> = {
+  member: 'workspace.people.list',
+  invitation: 'workspace.invitation.view',
+};
+
 function readPath(args: Record<string, unknown>, path: string): unknown {
   return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), args);
 }
@@ -189,19 +195,22 @@ export async function authorize(ctx: Context, op: Operation, args: Record<string
 
   const includeRemoved = op.target.includeRemoved ?? false;
   const access = await workspaceAccess(ctx, workspaceId!, includeRemoved);
-  if (action && isAccountAction(action)) {
-    // Platform actions on a workspace (purge): the workspace must exist, whoever can see it.
-    const exists = access ?? (await anyWorkspaceById(ctx).load(workspaceId!));
-    if (!exists) return notFound(SUBJECT[kind]);
-    return canOnPlatform(ctx, action) ? true : access ? forbidden() : notFound(SUBJECT[kind]);
-  }
-  if (op.orAccountAction && canOnPlatform(ctx, op.orAccountAction)) {
+  const childView = CHILD_VIEW[kind];
+  // What the caller may see: a removed workspace only by its owner (to restore it) and superusers;
+  // a member or invitation only by those who may list them — so FORBIDDEN never confirms an id.
+  const visible =
+    access !== null &&
+    (!access.workspace.removedAt || access.membership?.role === WorkspaceRole.OWNER || access.superuser) &&
+    (!childView || canInWorkspace(access, childView));
+  const platformAction = action && isAccountAction(action) ? action : op.orAccountAction;
+  if (platformAction && canOnPlatform(ctx, platformAction)) {
+    // Platform admins act on any workspace (restore, purge): it only has to exist.
     if (!(await anyWorkspaceById(ctx).load(workspaceId!))) return notFound(SUBJECT[kind]);
     await recordSuperuserAccess(ctx, workspaceId!, operation);
     return true;
   }
-  // A removed workspace exists only for its members (the owner restores it) and superusers.
-  if (!access || (access.workspace.removedAt && !access.membership && !access.superuser)) return notFound(SUBJECT[kind]);
+  if (!visible) return notFound(SUBJECT[kind]);
+  if (action && isAccountAction(action)) return forbidden();
   if (action && isWorkspaceAction(action) && !canInWorkspace(access, action)) {
     const denial = access.role ? op.deniedReason?.[access.role] : undefined;
     return denial ? forbidden(denial.message, denial.reason) : forbidden();

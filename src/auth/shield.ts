@@ -6,7 +6,8 @@ import { GraphQLError, GraphQLSchema, isObjectType } from 'graphql';
 import { applyMiddleware, IMiddlewareFieldMap } from 'graphql-middleware';
 import { allow, deny, IRule, rule, shield } from 'graphql-shield';
 import type { Context } from '../context';
-import { forbidden } from '../errors';
+import { forbidden, notFound } from '../errors';
+import { recordSuperuserAccess } from '../audit/audit.service';
 import { AccessTokenScope } from '../common/enums';
 import { authorize, canInProject, canInWorkspace, projectAccess, workspaceAccess } from './access';
 import { FIELD_PERMISSIONS, isProjectAction, OPERATIONS } from './permissions';
@@ -29,18 +30,26 @@ function fieldRule(key: string): IRule {
   return rule(`field:${key}`, { cache: 'no_cache' })(async (parent: { id: string; projectId?: string }, _args, ctx: Context) => {
     if (isProjectAction(action)) {
       const access = await projectAccess(ctx, parent.projectId ?? parent.id);
-      return access && canInProject(access, action) ? true : forbidden();
+      if (!access) return notFound('The project');
+      if (!canInProject(access, action)) return forbidden();
+      await recordSuperuserAccess(ctx, access.workspace.workspace.id, key);
+      return true;
     }
-    const access = await workspaceAccess(ctx, parent.id, true);
-    return access && canInWorkspace(access, action) ? true : forbidden();
+    // Live workspaces only: a removed workspace's contents are gone for everyone until it is restored.
+    const access = await workspaceAccess(ctx, parent.id);
+    if (!access) return notFound('The workspace');
+    if (!canInWorkspace(access, action)) return forbidden();
+    await recordSuperuserAccess(ctx, parent.id, key);
+    return true;
   });
 }
 
 /** Root fields of the schema that have no entry in OPERATIONS (a test keeps this empty). */
 export function unmappedRootFields(schema: GraphQLSchema): string[] {
-  return ROOTS.flatMap((root) => Object.keys(schema.getType(root) && isObjectType(schema.getType(root)) ? (schema.getType(root) as any).getFields() : {}).map((f) => `${root}.${f}`)).filter(
-    (key) => !(key in OPERATIONS),
-  );
+  return ROOTS.flatMap((root) => {
+    const type = schema.getType(root);
+    return type && isObjectType(type) ? Object.keys(type.getFields()).map((field) => `${root}.${field}`) : [];
+  }).filter((key) => !(key in OPERATIONS));
 }
 
 /**

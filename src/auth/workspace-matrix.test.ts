@@ -82,8 +82,8 @@ const WORKSPACE_ROWS: Row[] = [
     code: 'workspace.restore',
     removed: true,
     run: q(`mutation($id: ID!) { restoreWorkspace(id: $id) { id } }`, (f) => ({ id: f.workspaceId })),
-    // A removed workspace exists for its members only; platform admins restore any (workspace.restore.any).
-    expect: mutation(['owner'], { guest: 'NF', platformAdmin: 'ok' }),
+    // A removed workspace exists only for its owner; platform admins restore any (workspace.restore.any).
+    expect: mutation(['owner'], { guest: 'NF', viewer: 'NF', member: 'NF', admin: 'NF', platformAdmin: 'ok' }),
   },
   {
     code: 'workspace.ownership.transfer',
@@ -134,24 +134,27 @@ const WORKSPACE_ROWS: Row[] = [
   {
     code: 'workspace.invitation.resend',
     run: q(`mutation($id: ID!) { resendInvitation(id: $id) { id } }`, (f) => ({ id: f.invitationId })),
-    expect: mutation(MEMBER_UP),
+    // Who may not see invitations is not told they exist.
+    expect: mutation(MEMBER_UP, { guest: 'NF', viewer: 'NF' }),
   },
   {
     code: 'workspace.invitation.revoke',
     run: q(`mutation($id: ID!) { revokeInvitation(id: $id) { id } }`, (f) => ({ id: f.invitationId })),
-    expect: mutation(MEMBER_UP),
+    // Who may not see invitations is not told they exist.
+    expect: mutation(MEMBER_UP, { guest: 'NF', viewer: 'NF' }),
   },
   {
     code: 'workspace.member.role.change',
     label: "the viewer's role",
     run: q(`mutation($m: ID!) { changeMemberRole(input: { memberId: $m, role: MEMBER }) { id role } }`, (f) => ({ m: f.memberIds.viewer })),
-    expect: mutation(ADMIN_UP),
+    // Guests never see people, so a member id means nothing to them.
+    expect: mutation(ADMIN_UP, { guest: 'NF' }),
   },
   {
     code: 'workspace.member.remove',
     label: 'the viewer',
     run: q(`mutation($m: ID!) { removeMember(memberId: $m) { removedMemberId } }`, (f) => ({ m: f.memberIds.viewer })),
-    expect: mutation(ADMIN_UP),
+    expect: mutation(ADMIN_UP, { guest: 'NF' }),
   },
   {
     code: 'workspace.me.edit',
@@ -345,10 +348,11 @@ describe('account permission matrix (SPEC.md §2)', () => {
     expect(outcomeOf(result, row, expected)).toBe(expected);
   });
 
-  it('refuses purging to the members of a removed workspace, its owner included', async () => {
+  it('refuses purging to the members of a removed workspace: FORBIDDEN for its owner, NOT_FOUND for the rest', async () => {
     for (const role of ['viewer', 'member', 'admin', 'owner'] as const) {
       const id = await removedWorkspace();
-      expect({ role, code: codeOf(await t.gql(`mutation($id: ID!) { purgeWorkspace(id: $id) }`, { id }, { as: users[role] })) }).toEqual({ role, code: 'FORBIDDEN' });
+      const expected = role === 'owner' ? 'FORBIDDEN' : 'NOT_FOUND';
+      expect({ role, code: codeOf(await t.gql(`mutation($id: ID!) { purgeWorkspace(id: $id) }`, { id }, { as: users[role] })) }).toEqual({ role, code: expected });
     }
   });
 });

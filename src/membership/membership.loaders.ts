@@ -73,11 +73,11 @@ export const accountById = defineLoader(
     }),
 );
 
-/** The name of the account registered with each normalized email address, or null (Invitation.name). */
-export const accountNameByEmail = defineLoader(
+/** The account (id and name) registered with each normalized email address, or null (Invitation.name). */
+export const accountByEmail = defineLoader(
   (ctx) =>
-    new DataLoader<string, string | null>(async (emails) => {
-      const rows: { email: string; name: string }[] = await ctx.db.query('SELECT email, name FROM account WHERE email = ANY($1::text[])', [emails]);
-      return byKeys(emails, rows, (a) => a.email).map((a) => a?.name ?? null);
+    new DataLoader<string, { id: string; name: string } | null>(async (emails) => {
+      const rows: { id: string; email: string; name: string }[] = await ctx.db.query('SELECT id, email, name FROM account WHERE email = ANY($1::text[])', [emails]);
+      return byKeys(emails, rows, (a) => a.email).map((a) => (a ? { id: a.id, name: a.name } : null));
     }),
 );
