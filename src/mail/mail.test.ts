@@ -140,3 +140,17 @@ describe('the outbox and the mail worker', () => {
     expect(await t.sql('SELECT count(*)::int AS n FROM outbox_email')).toEqual(before);
   });
 });
+
+describe('the outbox at rest', () => {
+  it('erases a delivered message\'s body, which held a one-time link', async () => {
+    const owner = await t.signUp();
+    const ws = await t.createWorkspace(owner);
+    await t.ok(`mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["erase.me@example.com"] }) { invitedCount } }`, { id: ws.id }, { as: owner });
+    const [queued] = await t.sql(`SELECT id, text_body FROM outbox_email WHERE to_address = 'erase.me@example.com'`);
+    expect(queued.text_body).toMatch(/token=/);
+    await deliverDue(t.db, { ...t.config, smtpUrl: undefined, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-mail-')) }, quiet);
+    const [sent] = await t.sql(`SELECT sent_at, text_body, html_body FROM outbox_email WHERE id = $1`, [queued.id]);
+    expect(sent.sent_at).not.toBeNull();
+    expect([sent.text_body, sent.html_body]).toEqual(['', '']);
+  });
+});

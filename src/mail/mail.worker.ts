@@ -124,7 +124,9 @@ export async function deliverDue(
       for (const row of rows) {
         try {
           await sender.send(row);
-          await db.query('UPDATE outbox_email SET sent_at = now(), last_error = NULL WHERE id = $1', [row.id]);
+          // The body held a one-time link whose token is otherwise stored only as a hash: once
+          // delivered, it is erased so a database dump cannot replay it.
+          await db.query(`UPDATE outbox_email SET sent_at = now(), last_error = NULL, text_body = '', html_body = '' WHERE id = $1`, [row.id]);
           sent++;
         } catch (error) {
           failed++;
