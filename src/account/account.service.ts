@@ -93,9 +93,9 @@ export async function signOut(db: EntityManager, token: Token | null): Promise<v
 }
 
 /**
- * Deletes an account (SPEC.md §4): refused with OWNS_WORKSPACES while it owns a live workspace that
- * has other members; workspaces it owns alone, and removed workspaces it owns (nobody could restore
- * them without an owner), are deleted for good with it; elsewhere its memberships end as if it left
+ * Deletes an account (SPEC.md §4): refused with OWNS_WORKSPACES while it owns a workspace (live or
+ * removed) that has other members; workspaces it owns alone are deleted for good with it (with no
+ * owner left, nobody could restore them, and the one-owner invariant forbids an ownerless one); elsewhere its memberships end as if it left
  * (its projects pass to the workspace owner, `member.left` in the audit log). Its sessions and
  * access tokens are deleted with the row, so they stop working on the very next request.
  * Answers the stored code archives of the deleted workspaces, to delete once this has committed.
@@ -111,14 +111,15 @@ export async function deleteAccount(db: EntityManager, account: Account): Promis
     [account.id],
   );
   // Counted after the locks, so the snapshot sees every membership committed before them.
-  const owned: { workspace_id: string; others: number; removed: boolean }[] = await db.query(
-    `SELECT w.id AS workspace_id, w.removed_at IS NOT NULL AS removed,
+  const owned: { workspace_id: string; others: number }[] = await db.query(
+    `SELECT w.id AS workspace_id,
             (SELECT count(*)::int FROM membership o WHERE o.workspace_id = w.id AND o.account_id <> $1) AS others
        FROM membership m JOIN workspace w ON w.id = m.workspace_id
       WHERE m.account_id = $1 AND m.role = 'OWNER'`,
     [account.id],
   );
-  if (owned.some((w) => w.others > 0 && !w.removed)) {
+  // A removed workspace counts too: a platform admin may still restore it, and it needs its owner.
+  if (owned.some((w) => w.others > 0)) {
     throw conflict('Transfer ownership of your workspaces that have other members, or remove them, before deleting your account.', 'OWNS_WORKSPACES');
   }
   const gone = owned.map((w) => w.workspace_id);

@@ -92,15 +92,24 @@ describe('deleting your account', () => {
     expect((await t.ok(`query($id: ID!) { workspace(id: $id) { id } }`, { id: shared.id }, { as: boss })).workspace.id).toBe(shared.id);
   });
 
-  it('deletes for good a removed workspace it owns, which nobody could restore without an owner', async () => {
+  it('refuses while it owns a removed workspace with other members: a platform admin could still restore it', async () => {
     const owner = await t.signUp();
     const member = await t.signUp();
     const ws = await t.createWorkspace(owner);
     await t.addMember(ws.id, member, WorkspaceRole.MEMBER);
     await t.ok(`mutation($id: ID!) { removeWorkspace(id: $id) { id } }`, { id: ws.id }, { as: owner });
+    const refused = await t.gql(DELETE_ME, { password: owner.password }, { as: owner });
+    expect(codeOf(refused)).toBe('CONFLICT');
+    expect(reasonOf(refused)).toBe('OWNS_WORKSPACES');
+    expect(await exists('workspace', ws.id)).toBe(true);
+  });
+
+  it('deletes for good a removed workspace where it is the only member', async () => {
+    const owner = await t.signUp();
+    const ws = await t.createWorkspace(owner);
+    await t.ok(`mutation($id: ID!) { removeWorkspace(id: $id) { id } }`, { id: ws.id }, { as: owner });
     expect((await t.ok(DELETE_ME, { password: owner.password }, { as: owner })).deleteMe).toBe(true);
     expect(await exists('workspace', ws.id)).toBe(false);
-    expect((await t.ok(ME, {}, { as: member })).me.id).toBe(member.id);
   });
 
   it('keeps the audit trail readable after the actor is gone', async () => {

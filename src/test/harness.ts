@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type Config } from '../config';
@@ -57,7 +60,9 @@ export class TestServer {
 
   static async start(overrides: Partial<Config> = {}): Promise<TestServer> {
     const clone = await cloneTemplateDatabase();
-    const config = { ...loadConfig({}), port: 0, host: '127.0.0.1', ...overrides };
+    // Files (code archives, mail) go to a directory of this server's own, never the project's .data.
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-data-'));
+    const config = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir, ...overrides };
     const db = createDataSource({ url: clone.url, poolSize: 10 });
     await db.initialize();
     const server = await createServer({ db, config, log: () => undefined });
