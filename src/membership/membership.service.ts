@@ -305,11 +305,14 @@ const PEOPLE_CTE = `
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 function checkCursorValue(key: PeopleKey, value: unknown): void {
+  // Only values this list itself could have written: small ranks, ISO timestamps, text without NUL.
   const ok =
-    key.cast === 'int' ? Number.isInteger(value) :
-    key.cast === 'timestamptz' ? typeof value === 'string' && !Number.isNaN(Date.parse(value)) :
-    typeof value === 'string';
+    key.cast === 'int' ? Number.isInteger(value) && Math.abs(value as number) < 100 :
+    key.cast === 'timestamptz' ? typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value)) :
+    typeof value === 'string' && !value.includes('\u0000');
   if (!ok) throw invalid('after', 'after is not a cursor of this list.');
 }
 

@@ -109,3 +109,16 @@ it('pages a filtered list the same way', async () => {
   );
   expect(totalCount).toBe(n);
 });
+
+describe('forged people cursors', () => {
+  it('answer BAD_USER_INPUT for values the list never writes', async () => {
+    const c = await t.cast();
+    const forged = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+    const id = '00000000-0000-4000-8000-000000000000';
+    const Q = `query($id: ID!, $after: String, $orderBy: PeopleOrder) { workspace(id: $id) { people(after: $after, orderBy: $orderBy) { totalCount } } }`;
+    for (const [value, field] of [[1e30, 'ROLE'], ['1', 'CREATED_AT'], ['nul\u0000', 'NAME'], [2.5, 'STATUS']] as const) {
+      const result = await t.gql(Q, { id: c.workspace.id, after: forged([value, id]), orderBy: { field, direction: 'ASC' } }, { as: c.owner });
+      expect({ field, code: result.errors?.[0]?.extensions?.code }).toEqual({ field, code: 'BAD_USER_INPUT' });
+    }
+  });
+});
