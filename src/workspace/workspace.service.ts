@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
+import { notFound } from '../errors';
 import { Account } from '../account/account.entity';
 import { recordAudit } from '../audit/audit.service';
 import { Visibility, WorkspaceRole } from '../common/enums';
@@ -34,7 +35,9 @@ export async function updateWorkspace(
   input: { id: string; name?: string | null; description?: string | null; visibility?: Visibility | null },
 ): Promise<Workspace> {
   const repo = db.getRepository(Workspace);
-  const workspace = await repo.findOneOrFail({ where: { id: input.id }, lock: { mode: 'pessimistic_write' } });
+  // Under the lock, the workspace may have been removed or purged since the permission check.
+  const workspace = await repo.findOne({ where: { id: input.id, removedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+  if (!workspace) throw notFound('The workspace');
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   if (input.name != null && input.name.trim() !== workspace.name) {
     changes.name = { from: workspace.name, to: input.name.trim() };
