@@ -3,19 +3,23 @@ import { loadConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { openDatabase } from './db/open';
 import { createServer } from './server';
+import { createLogger } from './hardening/logging';
 import { startBackgroundJobs } from './jobs';
 
 /** Process entry: database (embedded unless DATABASE_URL), migrations, HTTP server, background jobs, clean shutdown. */
 async function main() {
   const config = loadConfig();
+  /** JSON request and error logs (hardening/logging.ts); info unless LOG_LEVEL says otherwise. */
+  const logger = createLogger({ level: config.logLevel ?? 'info' });
   const database = await openDatabase(config);
   const db = createDataSource({ url: database.url });
   await db.initialize();
   const applied = await db.runMigrations({ transaction: 'each' });
   if (applied.length) console.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
-  const server = await createServer({ db, config });
+  const server = await createServer({ db, config, logger });
   const jobs = startBackgroundJobs({ db, config });
   const url = await server.listen(config.port, config.host);
+  // A plain line whatever LOG_LEVEL says: scripts and process managers wait for it.
   console.log(`Atrium is serving ${url} (playground: open it in a browser)${config.databaseUrl ? '' : `; embedded PostgreSQL data in ${config.dataDir}`}`);
 
   let stopping = false;
@@ -32,7 +36,7 @@ async function main() {
       clearTimeout(force);
       process.exit(0);
     } catch (error) {
-      console.error(error);
+      logger.error({ err: error }, 'shutdown failed');
       process.exit(1);
     }
   };

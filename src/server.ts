@@ -1,17 +1,20 @@
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import cors from 'cors';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
-import { formatError } from './errors-format';
+import { rejectNulCharacters } from './common/nul-guard';
+import { classifyError, formatError } from './errors-format';
+import { healthRouter } from './hardening/health';
+import { bodyErrorHandler, bodyLimitBytes, corsMiddleware, csrfGuard, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
+import { armorValidationRules, costLimitPlugin, parseOptions, repetitionGuard } from './hardening/limits';
+import { attachHttp, createLogger, httpOf, loggingPlugin, requestLogger, type Logger, type RequestLogState } from './hardening/logging';
 import { playgroundHtml, playgroundRouter } from './playground/playground';
 import { buildAtriumSchema } from './schema';
 
@@ -19,48 +22,102 @@ export interface AtriumServer {
   app: express.Express;
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
+  logger: Logger;
   /** Listens on `port` (0: any free port) and resolves with the URL of the GraphQL endpoint. */
   listen(port: number, host?: string): Promise<string>;
   /** Drains HTTP, stops Apollo. The data source is the caller's to close. */
   stop(): Promise<void>;
 }
 
+export interface ServerOptions {
+  db: DataSource;
+  config: Config;
+  schema?: GraphQLSchema;
+  /** Structured logger (pino); default: createLogger() — JSON on stdout, silent under jest. */
+  logger?: Logger;
+  /** Extra sink for unexpected errors (they are logged through `logger` in any case). */
+  log?: (e: unknown) => void;
+}
+
+/**
+ * The playground page may load scripts, styles, fonts and data from this server only (GraphiQL
+ * sets inline styles, hence 'unsafe-inline' for styles), and may not be framed.
+ */
+const PLAYGROUND_CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:",
+  "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'", "object-src 'none'",
+].join('; ');
+
 const wantsHtml = (req: express.Request) =>
   req.method === 'GET' && !req.query.query && (req.headers.accept ?? '').includes('text/html');
 
 /**
  * Builds the HTTP server: Apollo on /graphql (POST and GET), the offline playground on a browser's
- * GET /graphql, and health probes. Used by index.ts and by the tests, so both run the same stack.
+ * GET /graphql, health probes, request logs, and the limits of src/hardening. Used by index.ts and
+ * by the tests, so both run the same stack.
  */
-export async function createServer(options: { db: DataSource; config: Config; schema?: GraphQLSchema; log?: (e: unknown) => void }): Promise<AtriumServer> {
+export async function createServer(options: ServerOptions): Promise<AtriumServer> {
   const { db, config } = options;
-  const log = options.log ?? ((e: unknown) => console.error(e));
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
   const schema = options.schema ?? (await buildAtriumSchema());
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+    next();
+  });
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<Context>({
     schema,
-    introspection: true,
+    introspection: config.introspection ?? true,
     includeStacktraceInErrorResponses: config.isDevelopment,
-    formatError: (formatted, error) => formatError(formatted, error, config.isDevelopment, log),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    // Replaced by csrfGuard (hardening/http.ts), which relaxes only plain GET queries; see there why.
+    csrfPrevention: false,
+    allowBatchedHttpRequests: false,
+    // index.ts owns SIGINT/SIGTERM (drain HTTP, stop jobs, close the pool, then exit). Apollo's own
+    // handlers would race it: they stop the server and re-raise the signal, and index.ts's
+    // server.stop() then never returned, so every shutdown ended by the 15-second force exit.
+    stopOnTerminationSignals: false,
+    parseOptions,
+    validationRules: armorValidationRules(),
+    formatError: (formatted, error) => formatError(formatted, error, { development: config.isDevelopment, production: config.isProduction ?? false }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      costLimitPlugin(),
+      rejectNulCharacters,
+      loggingPlugin(logger, options.log),
+      legacyJsonStatusPlugin((ctx) => httpOf(ctx)?.req),
+    ],
   });
   await apollo.start();
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  const limit = bodyLimitBytes(config.maxCodeBytes);
+  app.use(requestLogger(logger));
+  app.use(healthRouter(db, logger));
   app.use(playgroundRouter());
-  app.get('/graphql', (req, res, next) => (wantsHtml(req) ? res.type('html').send(playgroundHtml('/graphql')) : next()));
+  app.get('/graphql', (req, res, next) => (wantsHtml(req) ? res.type('html').set('Content-Security-Policy', PLAYGROUND_CSP).send(playgroundHtml('/graphql')) : next()));
   app.use(
     '/graphql',
-    cors<cors.CorsRequest>(),
-    express.json({ limit: Math.ceil(config.maxCodeBytes * 1.4) + 64 * 1024 }),
+    corsMiddleware(config.corsOrigins),
+    csrfGuard(),
+    jsonBody(limit),
+    bodyErrorHandler(limit),
+    repetitionGuard(),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const { user, token } = await authenticate(db, req.headers.authorization);
-        return createContext({ db, config, user, token, requestId: String(req.headers['x-request-id'] ?? randomUUID()) });
+      context: async ({ req, res }) => {
+        const state = res.locals.log as RequestLogState;
+        let auth: Awaited<ReturnType<typeof authenticate>>;
+        try {
+          auth = await authenticate(db, req.headers.authorization);
+        } catch (error) {
+          throw contextFailure(error, state.requestId, logger);
+        }
+        state.userId = auth.user?.id;
+        const ctx = createContext({ db, config, user: auth.user, token: auth.token, requestId: state.requestId });
+        attachHttp(ctx, req, res);
+        return ctx;
       },
     }),
   );
@@ -69,6 +126,7 @@ export async function createServer(options: { db: DataSource; config: Config; sc
     app,
     httpServer,
     apollo,
+    logger,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -80,4 +138,25 @@ export async function createServer(options: { db: DataSource; config: Config; sc
       }),
     stop: () => apollo.stop(),
   };
+}
+
+/**
+ * Authentication failed. A bad token answers 401 (RFC 6750; Apollo would answer 500 for any error
+ * thrown while building the context), a database outage 503, anything else is logged.
+ */
+function contextFailure(error: unknown, reqId: string, logger: Logger): unknown {
+  if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
+    return new GraphQLError(error.message, {
+      extensions: { ...error.extensions, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer error="invalid_token"']]) } },
+    });
+  }
+  if (error instanceof GraphQLError && error.extensions.code) return error;
+  if (classifyError(error) === 'unavailable') {
+    logger.warn({ reqId, err: error }, 'database unavailable');
+    return new GraphQLError('The database is unavailable; try again shortly.', {
+      extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) } },
+    });
+  }
+  logger.error({ reqId, err: error }, 'unexpected error');
+  return error;
 }

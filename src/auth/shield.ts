@@ -15,9 +15,26 @@ import { FIELD_PERMISSIONS, isProjectAction, OPERATIONS } from './permissions';
 const ROOTS = ['Query', 'Mutation'] as const;
 type Rule = IRule | typeof allow | typeof deny;
 
+type RuleBody<P> = (parent: P, args: Record<string, unknown>, ctx: Context) => Promise<true | Error>;
+
+/**
+ * A shield rule that answers `true` or the error to send. graphql-shield turns an exception inside
+ * a rule into a silent denial (so a database fault would read as FORBIDDEN): a fault is returned
+ * as the error it is instead, and reaches the client as SERVICE_UNAVAILABLE or an internal error.
+ */
+function safeRule<P>(name: string, body: RuleBody<P>): IRule {
+  return rule(name, { cache: 'no_cache' })(async (parent: P, args: Record<string, unknown>, ctx: Context) => {
+    try {
+      return await body(parent, args, ctx);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  });
+}
+
 function operationRule(key: string, isMutation: boolean): IRule {
   const op = OPERATIONS[key];
-  return rule(`op:${key}`, { cache: 'no_cache' })(async (_parent, args, ctx: Context) => {
+  return safeRule(`op:${key}`, async (_parent, args, ctx) => {
     if (isMutation && ctx.token?.scope === AccessTokenScope.READ) {
       return forbidden('This access token is read-only; use a WRITE token to make changes.', 'READ_ONLY_TOKEN');
     }
@@ -27,7 +44,7 @@ function operationRule(key: string, isMutation: boolean): IRule {
 
 function fieldRule(key: string): IRule {
   const action = FIELD_PERMISSIONS[key];
-  return rule(`field:${key}`, { cache: 'no_cache' })(async (parent: { id: string; projectId?: string }, _args, ctx: Context) => {
+  return safeRule(`field:${key}`, async (parent: { id: string; projectId?: string }, _args, ctx) => {
     if (isProjectAction(action)) {
       const access = await projectAccess(ctx, parent.projectId ?? parent.id);
       if (!access) return notFound('The project');

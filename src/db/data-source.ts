@@ -25,12 +25,20 @@ export function createDataSource({ url, poolSize = 20, logging = false }: DataSo
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     logging,
+    // Every wait is bounded, so a slow or unreachable database turns into SERVICE_UNAVAILABLE
+    // (errors-format.ts) within seconds instead of piling up requests.
     extra: {
       max: poolSize,
+      /** Waiting for a pooled connection or opening one. */
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
+      /** Server side: a statement, a lock wait, an idle open transaction. */
       statement_timeout: 15_000,
+      lock_timeout: 10_000,
       idle_in_transaction_session_timeout: 30_000,
+      /** Client side: the answer to a query, for when the network, not PostgreSQL, is stuck. */
+      query_timeout: 20_000,
+      keepAlive: true,
       application_name: 'atrium',
     },
   });

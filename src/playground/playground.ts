@@ -30,7 +30,8 @@ export function playgroundHtml(endpoint: string): string {
 const PLAYGROUND_JS = `(function () {
   var endpoint = document.currentScript.getAttribute('data-endpoint');
   var fetcher = GraphiQL.createFetcher({ url: endpoint });
-  var defaultHeaders = JSON.stringify({ Authorization: 'Bearer <paste a token from signIn>' }, null, 2);
+  // An empty Authorization header is a guest; fill in "Bearer <token from signIn>" to act as someone.
+  var defaultHeaders = JSON.stringify({ Authorization: '' }, null, 2);
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,

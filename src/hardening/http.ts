@@ -1,0 +1,110 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import cors from 'cors';
+import express from 'express';
+import type { Context } from '../context';
+
+/**
+ * CORS for /graphql. `origins` unset (CORS_ORIGINS empty): any origin may call the API, without
+ * credentials (`Access-Control-Allow-Origin: *`). That is safe because Atrium authenticates by the
+ * Authorization header only — a browser never attaches it on its own, so a foreign page can do
+ * nothing a script run outside a browser could not do anyway. Set CORS_ORIGINS to limit which web
+ * front ends may read responses; other origins then get no CORS headers and the browser blocks them.
+ */
+export function corsMiddleware(origins: string[] | undefined): express.RequestHandler {
+  return cors<cors.CorsRequest>({
+    origin: origins && origins.length ? origins : '*',
+    credentials: false,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id', 'Apollo-Require-Preflight', 'X-Apollo-Operation-Name'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  });
+}
+
+/** The request body limit: a code push of `maxCodeBytes`, base64-encoded (4/3), plus room for the rest of the request. */
+export const bodyLimitBytes = (maxCodeBytes: number) => Math.ceil((maxCodeBytes * 4) / 3) + 64 * 1024;
+
+const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+
+const graphqlError = (res: express.Response, status: number, message: string, extensions: Record<string, unknown>) => {
+  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions }] }));
+};
+
+/**
+ * Cross-site request forgery guard, replacing Apollo's `csrfPrevention` (turned off in server.ts).
+ *
+ * Apollo refuses any request a browser could send cross-site without a preflight: a GET, or a POST
+ * with a form or text/plain body, unless it carries an Apollo-Require-Preflight or
+ * X-Apollo-Operation-Name header. Atrium never reads cookies (auth is the Authorization header), so
+ * such a request carries no credentials and runs as a guest — it can do nothing the attacking page
+ * could not do by itself. We therefore relax exactly one case, the one the GraphQL-over-HTTP audit
+ * (graphql-http) exercises: plain GET queries, as sent by curl, links and caches. GET can only run
+ * queries (Apollo answers 405 to a mutation over GET). A POST still needs a JSON content type or one
+ * of those headers, exactly as Apollo does it.
+ */
+export function csrfGuard(): express.RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    const contentType = req.headers['content-type'];
+    const essence = contentType?.split(';')[0].trim().toLowerCase();
+    const simple = essence === undefined || SIMPLE_CONTENT_TYPES.has(essence);
+    const preflighted = ['apollo-require-preflight', 'x-apollo-operation-name'].some((h) => String(req.headers[h] ?? '').length > 0);
+    if (simple && !preflighted) {
+      graphqlError(res, 400, 'This request was refused as a possible cross-site request forgery: send it with Content-Type: application/json.', { code: 'BAD_REQUEST' });
+      return;
+    }
+    next();
+  };
+}
+
+/** JSON bodies up to `limit` bytes; bigger ones get 413 before they are read further. */
+export function jsonBody(limit: number): express.RequestHandler {
+  return express.json({ limit });
+}
+
+/** Body-parser failures as GraphQL-shaped JSON errors: 413 for an oversized body, 400 for malformed JSON. */
+export function bodyErrorHandler(limit: number): express.ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    const type = (error as { type?: string }).type;
+    if (res.headersSent) return next(error);
+    if (type === 'entity.too.large') {
+      graphqlError(res, 413, `The request body is larger than the limit of ${limit} bytes.`, { code: 'PAYLOAD_TOO_LARGE', limitBytes: limit });
+      return;
+    }
+    if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      graphqlError(res, 400, 'The request body is not valid JSON.', { code: 'BAD_REQUEST' });
+      return;
+    }
+    next(error);
+  };
+}
+
+const DOCUMENT_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+
+/**
+ * GraphQL over HTTP: a client that accepts only the legacy `application/json` gets 200 for every
+ * well-formed request, errors included (parse, validation, variable coercion, query limits); one
+ * that accepts `application/graphql-response+json` gets 4xx for those, as Apollo answers. Apollo
+ * always answers 400, so the audit warned; `req.accepts` makes the same choice Apollo makes for the
+ * response's content type.
+ */
+export function legacyJsonStatusPlugin(requestOf: (ctx: Context) => express.Request | undefined): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.http.status !== 400 || response.body.kind !== 'single') return;
+          // Only a well-formed request whose GraphQL document or variables are refused; a malformed
+          // request (no query, a query that is not a string…) keeps its 400.
+          const errors = response.body.singleResult.errors ?? [];
+          if (!errors.length || !errors.every((e) => DOCUMENT_ERRORS.has(String(e.extensions?.code)))) return;
+          const req = requestOf(contextValue);
+          if (!req) return;
+          const accept = req.headers.accept;
+          const chosen = accept ? req.accepts(['application/json', 'application/graphql-response+json']) : 'application/json';
+          if (chosen === 'application/json') response.http.status = 200;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
+import type { TestServer } from '../test/harness';
+import { createLogger } from './logging';
+import { LogCapture, startServer } from './testing';
+
+const capture = new LogCapture();
+let t: TestServer;
+beforeAll(async () => { t = await startServer({ capture }); });
+afterAll(() => t.stop());
+
+const tokenIn = (text: string) => decodeURIComponent(/token=([^\s"&<]+)/.exec(text)![1]);
+
+it('is silent under jest unless LOG_LEVEL says otherwise', () => {
+  expect(process.env.NODE_ENV).toBe('test');
+  expect(createLogger().level).toBe(process.env.LOG_LEVEL ?? 'silent');
+  expect(createLogger({ level: 'warn' }).level).toBe('warn');
+});
+
+it('writes one JSON line per request, with its request id, and never a secret', async () => {
+  const password = 'Sup3r-secret-passw0rd!';
+  const email = `logged-${Date.now()}@example.com`;
+  const signUp = await t.gql('mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token } }', { input: { email, password, name: 'Log Tester' } });
+  const sessionToken: string = signUp.data.signUp.token;
+  const signIn = await t.gql('mutation SignIn($input: SignInInput!) { signIn(input: $input) { token } }', { input: { email, password } });
+  const signInToken: string = signIn.data.signIn.token;
+  const me = { token: signInToken };
+
+  // A project variable whose value is a secret.
+  const ws = await t.ok('mutation { createWorkspace(input: { name: "Logs", visibility: PRIVATE, description: "" }) { id } }', {}, { as: me });
+  const project = await t.ok('mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }', { input: { workspaceId: ws.createWorkspace.id, name: 'P' } }, { as: me });
+  const variableValue = 'AKIA-very-secret-variable-value';
+  const variable = await t.gql(
+    'mutation CreateVariable($input: CreateVariableInput!) { createVariable(input: $input) { id } }',
+    { input: { projectId: project.createProject.id, name: 'AWS_KEY', value: variableValue, isMasked: true } },
+    { as: me },
+  );
+  expect(variable.errors).toBeUndefined();
+
+  // Invitation and password-reset tokens, which reach only the outbox.
+  await t.ok('mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { results { status } } }', { input: { workspaceId: ws.createWorkspace.id, emails: ['invitee@example.com'], role: 'MEMBER' } }, { as: me });
+  await t.ok('mutation($email: String!) { requestPasswordReset(email: $email) }', { email });
+  const mails = await t.sql<{ text_body: string; kind: string }>('SELECT kind, text_body FROM outbox_email ORDER BY created_at');
+  const mailTokens = mails.map((m) => tokenIn(m.text_body));
+  expect(mailTokens.length).toBeGreaterThanOrEqual(2);
+
+  // A refused bad token, and a request carrying a cookie and a client request id.
+  await t.gql('{ me { id } }', {}, { as: { token: 'ats_not-a-real-token-but-secret' } });
+  const res = await fetch(t.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}`, cookie: `session=${sessionToken}`, 'x-request-id': 'client-req-42' },
+    body: JSON.stringify({ query: 'query WhoAmI { me { id } }' }),
+  });
+  expect(res.headers.get('x-request-id')).toBe('client-req-42');
+  await res.json();
+  await new Promise((r) => setTimeout(r, 50)); // the 'finish' event
+
+  const text = capture.text;
+  for (const secret of [password, sessionToken, signInToken, variableValue, 'ats_not-a-real-token-but-secret', ...mailTokens]) {
+    expect(text).not.toContain(secret);
+  }
+
+  const requests = capture.lines.filter((l) => l.msg === 'request');
+  const whoAmI = requests.find((l) => l.reqId === 'client-req-42')!;
+  expect(whoAmI).toMatchObject({ method: 'POST', path: '/graphql', status: 200, operationName: 'WhoAmI', level: 30 });
+  expect(typeof whoAmI.durationMs).toBe('number');
+  expect(whoAmI.userId).toBeDefined();
+  expect(requests.find((l) => l.operationName === 'CreateVariable')).toMatchObject({ status: 200 });
+  expect(requests.find((l) => l.operationName === 'SignUp')).toBeDefined();
+  // Every request got its own id.
+  expect(new Set(requests.map((l) => l.reqId)).size).toBe(requests.length);
+});
+
+it('logs an unexpected error with the request id, and answers it without details', async () => {
+  const errors = new LogCapture();
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({
+      name: 'Query',
+      fields: {
+        boom: {
+          type: GraphQLString,
+          args: { password: { type: GraphQLString } },
+          resolve: () => { throw new Error('kaboom: internal detail'); },
+        },
+      },
+    }),
+  });
+  const s = await startServer({ capture: errors, schema });
+  try {
+    const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query Boom($p: String) { boom(password: $p) }', variables: { p: 'hunter2-secret' } }) });
+    const body = (await res.json()) as any;
+    expect(body.errors[0]).toMatchObject({ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(JSON.stringify(body)).not.toContain('kaboom');
+    await new Promise((r) => setTimeout(r, 50));
+    const reqId = res.headers.get('x-request-id');
+    const logged = errors.lines.find((l) => l.msg === 'unexpected error')!;
+    expect(logged).toMatchObject({ level: 50, reqId, operationName: 'Boom', path: 'boom' });
+    expect(logged.err.message).toContain('kaboom');
+    expect(logged.err.stack).toBeDefined();
+    expect(errors.text).not.toContain('hunter2-secret');
+  } finally {
+    await s.stop();
+  }
+});
