@@ -27,6 +27,15 @@ const SUGGESTION = /\s*Did you mean .*\?\s*$/s;
  */
 const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
+/**
+ * TypeORM's word for a connection that died in the middle of a transaction (the database restarted):
+ * nothing was committed, so the client may retry.
+ */
+const RELEASED_RUNNER = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
+/** Concurrency losers PostgreSQL aborts (serialization failure, deadlock): nothing was written; try again. */
+const RACE_SQLSTATES = new Set(['40001', '40P01']);
+
 export interface FormatErrorOptions {
   /** Stack traces and raw internal messages in responses (NODE_ENV=development only). */
   development: boolean;
@@ -46,6 +55,7 @@ export function classifyError(error: unknown): 'public' | 'unavailable' | 'inter
   if (code && PUBLIC_CODES.has(code)) return 'public';
   const message = String(original?.message ?? (error as Error)?.message ?? '');
   if (UNAVAILABLE.test(message) || UNAVAILABLE_SQLSTATES.has(String(original?.code))) return 'unavailable';
+  if (RELEASED_RUNNER.has(String((original as { name?: string })?.name))) return 'unavailable';
   return 'internal';
 }
 
@@ -96,6 +106,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
   }
   if (UNSTORABLE_TEXT.has(String(original?.code))) {
     return { ...base, message: 'Text must not contain NUL characters or invalid Unicode.', extensions: { code: 'BAD_USER_INPUT', fields: [] } };
+  }
+  if (RACE_SQLSTATES.has(String(original?.code))) {
+    return { ...base, message: 'Someone changed this at the same time; nothing was saved. Try again.', extensions: { code: 'CONFLICT' } };
   }
   if (classifyError(error) === 'unavailable') {
     return { ...base, message: 'The database is unavailable; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } };

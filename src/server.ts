@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
-import { rejectNulCharacters } from './common/nul-guard';
+import { rejectUnstorableText } from './common/text-guard';
 import { classifyError, formatError } from './errors-format';
 import { healthRouter } from './hardening/health';
 import { bodyErrorHandler, bodyLimitBytes, corsMiddleware, csrfGuard, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
@@ -86,7 +86,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       costLimitPlugin(),
-      rejectNulCharacters,
+      rejectUnstorableText,
       loggingPlugin(logger, options.log),
       legacyJsonStatusPlugin((ctx) => httpOf(ctx)?.req),
     ],

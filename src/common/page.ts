@@ -16,7 +16,22 @@ export class PageInfo {
 }
 
 export interface Edge<T> { cursor: string; node: T }
-export interface Connection<T> { edges: Edge<T>[]; pageInfo: PageInfo; totalCount: number }
+/** `totalCount` may be a promise (see lazyTotalCount): graphql resolves it only when a client selects the field. */
+export interface Connection<T> { edges: Edge<T>[]; pageInfo: PageInfo; totalCount: number | Promise<number> }
+
+/**
+ * Gives a connection a `totalCount` that runs `count` on first read and remembers the answer, so a
+ * list costs its COUNT query only when the client selects totalCount. (type-graphql resolves a plain
+ * @Field by reading the property, which calls the getter; graphql-js awaits the promise.)
+ */
+export function lazyTotalCount<T>(connection: Omit<Connection<T>, 'totalCount'>, count: () => Promise<number>): Connection<T> {
+  let total: Promise<number> | undefined;
+  return Object.defineProperty(connection, 'totalCount', {
+    enumerable: true,
+    configurable: true,
+    get: () => (total ??= count()),
+  }) as Connection<T>;
+}
 
 /**
  * Builds the `XEdge` and `XConnection` object types for a node type, as the contract names them.
@@ -41,7 +56,7 @@ export function connectionTypes<T extends object>(name: string, node: () => Clas
     pageInfo: PageInfo;
 
     @Field(() => Int, { description: 'How many items match, across all pages.' })
-    totalCount: number;
+    totalCount: number | Promise<number>;
   }
 
   return { EdgeType, ConnectionType };

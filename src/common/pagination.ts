@@ -1,6 +1,6 @@
 import { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
 import { invalid } from '../errors';
-import type { Connection } from './page';
+import { lazyTotalCount, type Connection } from './page';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
@@ -47,7 +47,8 @@ const plain = (v: string | number | boolean | Date) => (v instanceof Date ? v.to
 /**
  * Relay forward pagination by keyset (no OFFSET): orders by `keys` (the last must be unique, e.g.
  * the id, for a stable tie-break), continues strictly after the cursor, and counts the whole
- * filtered list. `qb` carries the filters; it is cloned, not changed.
+ * filtered list only when the client reads totalCount (lazyTotalCount). `qb` carries the
+ * filters; it is cloned, not changed.
  */
 export async function paginate<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
@@ -72,20 +73,17 @@ export async function paginate<T extends ObjectLiteral>(
   }
   keys.forEach((key, i) => (i === 0 ? page.orderBy(key.expr, key.direction) : page.addOrderBy(key.expr, key.direction)));
   page.limit(first + 1);
-  const [rows, totalCount] = await Promise.all([
-    page.getMany().catch(rejectForgedCursor),
-    options.count === false ? Promise.resolve(-1) : qb.clone().orderBy().getCount(),
-  ]);
+  const counter = qb.clone().orderBy();
+  const rows = await page.getMany().catch(rejectForgedCursor);
   const hasNextPage = rows.length > first;
   const edges = rows.slice(0, first).map((node) => ({ node, cursor: encodeCursor(keys.map((k) => plain(k.value(node)))) }));
-  return {
+  return lazyTotalCount({
     edges,
-    totalCount,
     pageInfo: {
       hasNextPage,
       hasPreviousPage: false,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-  };
+  }, () => (options.count === false ? Promise.resolve(-1) : counter.getCount()));
 }
