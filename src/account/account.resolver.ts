@@ -45,6 +45,18 @@ const emailVisible = defineLoader(
 /** Whether the caller may see the email of an account (User.email, Member.email). */
 export const canSeeEmail = (ctx: Context, accountId: string) => emailVisible(ctx).load(accountId);
 
+/**
+ * Records an answer of canSeeEmail that a list query already worked out (the people page: the
+ * members of a live workspace the caller belongs to share it with them), so it costs no query.
+ * Platform admins see every address whatever the list says.
+ */
+export function primeEmailVisible(ctx: Context, accountId: string, visible: boolean): void {
+  const me = ctx.user;
+  if (!me) return;
+  const everyone = me.platformRole === PlatformRole.ADMIN || me.isSuperuser;
+  emailVisible(ctx).prime(accountId, everyone || accountId === me.id || visible);
+}
+
 @Resolver(() => Account)
 export class UserResolver {
   @FieldResolver(() => String, { nullable: true, description: 'Visible to the user, to people who share a workspace with them (viewer or higher), and to platform admins; null otherwise.' })

@@ -33,7 +33,8 @@ export const rejectUnstorableText: ApolloServerPlugin = {
   async requestDidStart() {
     return {
       async didResolveOperation({ request, document }) {
-        let field = unstorablePath(request.variables ?? {}, '');
+        // Named like class-validator's fields: the input's own property (`name`), or the argument for a scalar.
+        let field = unstorablePath(request.variables ?? {}, '')?.replace(/^[^.]+\.(?=.)/, '') ?? null;
         if (!field) {
           visit(document, {
             StringValue(node) {

@@ -5,19 +5,45 @@ import { byKeys, isUuid } from '../common/ids';
 import { WorkspaceRole } from '../common/enums';
 import { Account } from '../account/account.entity';
 import { Membership } from './membership.entity';
+import { hydrate, selectColumns } from './membership.rows';
+
+/**
+ * Memberships that authentication read along with the token (auth/authenticate.ts), keyed by the
+ * request's own account object. Taken once: the first viewerMembershipMap of the request starts
+ * from them; after a write (clearLoaders) the map is read again from the database.
+ */
+const stashed = new WeakMap<Account, Membership[]>();
+
+export function stashViewerMemberships(account: Account, memberships: Membership[]): void {
+  stashed.set(account, memberships);
+}
 
 /**
  * All of the caller's memberships, keyed by workspace id, loaded once per request: every role
- * check of the request reads this map, so a page of 100 objects costs one query.
+ * check of the request reads this map, so a page of 100 objects costs one query — or none, when
+ * authentication already read them.
  */
-const viewerMembershipMap = defineLoader(
-  (ctx) =>
-    new DataLoader<'all', Map<string, Membership>>(async (keys) => {
-      const rows = ctx.user ? await ctx.db.getRepository(Membership).findBy({ accountId: ctx.user.id }) : [];
-      const map = new Map(rows.map((m) => [m.workspaceId, m]));
-      return keys.map(() => map);
-    }),
-);
+const viewerMembershipMap = defineLoader((ctx) => {
+  const loader = new DataLoader<'all', Map<string, Membership>>(async (keys) => {
+    const rows = ctx.user ? await ctx.db.getRepository(Membership).findBy({ accountId: ctx.user.id }) : [];
+    const map = new Map(rows.map((m) => [m.workspaceId, m]));
+    return keys.map(() => map);
+  });
+  const preloaded = ctx.user ? stashed.get(ctx.user) : undefined;
+  if (preloaded && ctx.user) {
+    stashed.delete(ctx.user);
+    loader.prime('all', new Map(preloaded.map((m) => [m.workspaceId, m])));
+  }
+  return loader;
+});
+
+/**
+ * Starts the request's membership map from what authentication read. Called before each root
+ * field runs (auth/access.ts authorize), so the stash is taken before any mutation could make it stale.
+ */
+export function takeStashedMemberships(ctx: Context): void {
+  if (ctx.user && stashed.has(ctx.user)) viewerMembershipMap(ctx);
+}
 
 /** The caller's membership of a workspace, or null. */
 export async function viewerMembership(ctx: Context, workspaceId: string): Promise<Membership | null> {
@@ -35,21 +61,28 @@ export const membershipById = defineLoader(
     }),
 );
 
-/** A workspace's membership of an account, keyed `${workspaceId}:${accountId}`. */
+/**
+ * A workspace's membership of an account, keyed `${workspaceId}:${accountId}` (Project.owner,
+ * Invitation.invitedBy, Run.createdBy). Reads the accounts in the same statement and primes
+ * accountById with them, since a Member's name and profile come from its account.
+ */
 export const membershipByWorkspaceAccount = defineLoader(
   (ctx) =>
     new DataLoader<string, Membership | null>(async (keys) => {
       const pairs = keys.map((k) => k.split(':')).filter(([w, a]) => isUuid(w) && isUuid(a));
       if (!pairs.length) return keys.map(() => null);
-      const rows = await ctx.db
-        .getRepository(Membership)
-        .createQueryBuilder('m')
-        .where('(m.workspace_id, m.account_id) IN (SELECT * FROM unnest(:ws::uuid[], :as::uuid[]))', {
-          ws: pairs.map((p) => p[0]),
-          as: pairs.map((p) => p[1]),
-        })
-        .getMany();
-      return byKeys(keys, rows, (m) => `${m.workspaceId}:${m.accountId}`);
+      const rows: Record<string, unknown>[] = await ctx.db.query(
+        `SELECT ${selectColumns(ctx.db, Membership, 'm', 'm__')}, ${selectColumns(ctx.db, Account, 'a', 'a__')}
+           FROM membership m JOIN account a ON a.id = m.account_id
+          WHERE (m.workspace_id, m.account_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
+        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      );
+      const members = rows.map((row) => {
+        const account = hydrate(ctx.db, Account, row, 'a__');
+        accountById(ctx).prime(account.id, account);
+        return hydrate(ctx.db, Membership, row, 'm__');
+      });
+      return byKeys(keys, members, (m) => `${m.workspaceId}:${m.accountId}`);
     }),
 );
 

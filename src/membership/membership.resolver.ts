@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
 import { Account } from '../account/account.entity';
-import { canSeeEmail, signedIn } from '../account/account.resolver';
+import { canSeeEmail, primeEmailVisible, signedIn } from '../account/account.resolver';
 import { Me } from '../account/account.types';
 import { accessTo, canInWorkspace } from '../auth/access';
 import { PersonStatus } from '../common/enums';
@@ -13,7 +13,7 @@ import type { Invitation } from '../invitation/invitation.entity';
 import { Workspace } from '../workspace/workspace.entity';
 import { anyWorkspaceById } from '../workspace/workspace.loaders';
 import { Membership } from './membership.entity';
-import { accountById } from './membership.loaders';
+import { accountByEmail, accountById } from './membership.loaders';
 import * as memberships from './membership.service';
 import {
   ChangeMemberRoleInput, LeaveWorkspacePayload, MemberConnection, PeopleFilter, PeopleOrder, PersonConnection, RemoveMemberPayload,
@@ -142,13 +142,26 @@ export class WorkspacePeopleResolver {
     const access = await accessTo(ctx, workspace);
     // The shield already refused callers without workspace.people.list; this is defence in depth.
     if (!access || !canInWorkspace(access, 'workspace.people.list')) throw forbidden();
-    return memberships.listPeople(ctx.db.manager, workspace.id, {
+    const { page, accounts, invitees } = await memberships.listPeople(ctx.db.manager, workspace.id, {
       first,
       after,
       filter,
       orderBy,
       includeInvitations: canInWorkspace(access, 'workspace.invitation.view'),
+      viewerId: ctx.user?.id ?? null,
     });
+    // What the Person fields will ask for is in the page already: hand it to their loaders.
+    // Members of a live workspace the caller belongs to share it with the caller (email visibility).
+    const sharesThisWorkspace = access.membership !== null && !workspace.removedAt;
+    for (const account of accounts) {
+      accountById(ctx).prime(account.id, account);
+      if (sharesThisWorkspace) primeEmailVisible(ctx, account.id, true);
+    }
+    for (const invitee of invitees) {
+      accountByEmail(ctx).prime(invitee.emailNormalized, invitee.account);
+      if (invitee.account) primeEmailVisible(ctx, invitee.account.id, invitee.sharesWorkspace);
+    }
+    return page;
   }
 }
 

@@ -3,14 +3,16 @@ import { In, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit.service';
 import { PersonStatus, SortDirection, WorkspaceRole } from '../common/enums';
 import { isUuid } from '../common/ids';
-import type { Connection } from '../common/page';
+import { lazyTotalCount, type Connection } from '../common/page';
 import { decodeCursor, encodeCursor, pageSize } from '../common/pagination';
 import { conflict, forbidden, invalid, notFound } from '../errors';
 import { WORKSPACE_PERMISSIONS, type WorkspaceAction } from '../auth/permissions';
+import { Account } from '../account/account.entity';
 import { Invitation } from '../invitation/invitation.entity';
 import { Project } from '../project/project.entity';
 import { Workspace } from '../workspace/workspace.entity';
 import { Membership } from './membership.entity';
+import { hydrate, selectColumns } from './membership.rows';
 import { PeopleOrderField, type PeopleFilter, type PeopleOrder } from './membership.types';
 
 /** Who is making a membership change. */
@@ -279,8 +281,9 @@ const PEOPLE_KEYS: Record<PeopleOrderField, PeopleKey> = {
 
 /**
  * Members and (when `includeInvitations`) pending and expired invitations of one workspace as one
- * list, so filters, order and pagination apply across both. The display name is the one Member.name
- * and Invitation.name show; a nameless invitation sorts by its address.
+ * list, so filters, order and pagination apply across both. Members sort and match by the name
+ * Member.name shows; invitations by their address only, so neither the order nor a search reveals
+ * whether an invited address has an account (Invitation.name shows it only to those who may know).
  */
 const PEOPLE_CTE = `
   WITH people AS (
@@ -290,9 +293,9 @@ const PEOPLE_CTE = `
       FROM membership m JOIN account a ON a.id = m.account_id
      WHERE m.workspace_id = $1
     UNION ALL
-    SELECT i.id, 'invitation'::text, acc.name, i.email::text, i.role::text,
+    SELECT i.id, 'invitation'::text, NULL::text, i.email::text, i.role::text,
            CASE WHEN i.expires_at <= now() THEN 'EXPIRED' ELSE 'INVITED' END, i.created_at
-      FROM invitation i LEFT JOIN account acc ON acc.email = i.email_normalized
+      FROM invitation i
      WHERE i.workspace_id = $1 AND i.stored_state = 'PENDING' AND $2::boolean
   ), keyed AS (
     SELECT p.*,
@@ -316,15 +319,30 @@ function checkCursorValue(key: PeopleKey, value: unknown): void {
   if (!ok) throw invalid('after', 'after is not a cursor of this list.');
 }
 
+/** What the people page read along the way, for the request's loaders (see WorkspacePeopleResolver.people). */
+export interface PeoplePage {
+  page: Connection<Membership | Invitation>;
+  /** The members' accounts. */
+  accounts: Account[];
+  /** For each listed invitation: the account registered with its address, if any, and whether it shares a live workspace with the viewer. */
+  invitees: { emailNormalized: string; account: { id: string; name: string } | null; sharesWorkspace: boolean }[];
+}
+
 /**
  * One page of a workspace's people (SPEC.md §4), by keyset over (sort key, id) — stable under
- * inserts and never OFFSET — with the total count of the filtered list.
+ * inserts and never OFFSET — in one statement that also returns every column the Person fields
+ * read (the membership, its account; the invitation and the account of its address); the total
+ * count of the filtered list is a second statement run only when totalCount is read.
  */
 export async function listPeople(
   db: EntityManager,
   workspaceId: string,
-  args: { first?: number | null; after?: string | null; filter?: PeopleFilter | null; orderBy?: PeopleOrder | null; includeInvitations: boolean },
-): Promise<Connection<Membership | Invitation>> {
+  args: {
+    first?: number | null; after?: string | null; filter?: PeopleFilter | null; orderBy?: PeopleOrder | null; includeInvitations: boolean;
+    /** The caller, for PeoplePage.invitees' sharesWorkspace. */
+    viewerId?: string | null;
+  },
+): Promise<PeoplePage> {
   const first = pageSize(args.first);
   const key = PEOPLE_KEYS[args.orderBy?.field ?? PeopleOrderField.NAME];
   const desc = (args.orderBy?.direction ?? SortDirection.ASC) === SortDirection.DESC;
@@ -359,41 +377,67 @@ export async function listPeople(
   }
   const dir = desc ? 'DESC' : 'ASC';
   params.push(first + 1);
-  const pageSql = `${PEOPLE_CTE}
-    SELECT id, kind, ${key.expr} AS sort_value FROM keyed
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ${key.expr} ${dir}, id ${dir}
-    LIMIT $${params.length}`;
+  const limit = `$${params.length}`;
+  params.push(args.viewerId ?? null);
+  const viewer = `$${params.length}::uuid`;
+  const pageSql = `${PEOPLE_CTE}, page AS (
+      SELECT id, kind, ${key.expr} AS sort_value FROM keyed
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${key.expr} ${dir}, id ${dir}
+      LIMIT ${limit}
+    )
+    SELECT pg.id AS "__id", pg.kind AS "__kind", pg.sort_value AS "__sort",
+           ${selectColumns(db, Membership, 'm', 'm__')}, ${selectColumns(db, Account, 'a', 'a__')},
+           ${selectColumns(db, Invitation, 'i', 'i__')}, ia.id AS "ia__id", ia.name AS "ia__name",
+           ia.id IS NOT NULL AND EXISTS (
+             SELECT 1 FROM membership mine
+               JOIN membership other ON other.workspace_id = mine.workspace_id
+               JOIN workspace w ON w.id = mine.workspace_id AND w.removed_at IS NULL
+              WHERE mine.account_id = ${viewer} AND other.account_id = ia.id) AS "ia__shared"
+      FROM page pg
+      LEFT JOIN membership m ON pg.kind = 'member' AND m.id = pg.id
+      LEFT JOIN account a ON a.id = m.account_id
+      LEFT JOIN invitation i ON pg.kind = 'invitation' AND i.id = pg.id
+      LEFT JOIN account ia ON ia.email = i.email_normalized
+     ORDER BY pg.sort_value ${dir}, pg.id ${dir}`;
   const countSql = `${PEOPLE_CTE} SELECT count(*)::int AS n FROM keyed ${countWhere}`;
 
-  const [rows, [{ n: totalCount }]] = await Promise.all([
-    first === 0 ? Promise.resolve([] as { id: string; kind: string; sort_value: unknown }[]) : db.query(pageSql, params),
-    db.query(countSql, countParams) as Promise<{ n: number }[]>,
-  ]);
-  const page: { id: string; kind: string; sort_value: unknown }[] = rows.slice(0, first);
-  const memberIds = page.filter((r) => r.kind === 'member').map((r) => r.id);
-  const invitationIds = page.filter((r) => r.kind === 'invitation').map((r) => r.id);
-  const [members, invitations] = await Promise.all([
-    memberIds.length ? db.getRepository(Membership).findBy({ id: In(memberIds) }) : Promise.resolve([]),
-    invitationIds.length ? db.getRepository(Invitation).findBy({ id: In(invitationIds) }) : Promise.resolve([]),
-  ]);
-  const byId = new Map<string, Membership | Invitation>([...members, ...invitations].map((x) => [x.id, x]));
-  const edges = page
-    .filter((r) => byId.has(r.id))
-    .map((r) => {
-      const value = r.sort_value instanceof Date ? r.sort_value.toISOString() : r.sort_value;
-      return { node: byId.get(r.id)!, cursor: encodeCursor([value, r.id]) };
-    });
-  return {
-    edges,
-    totalCount,
-    pageInfo: {
-      hasNextPage: rows.length > first,
-      hasPreviousPage: false,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+  const rows: Record<string, unknown>[] = first === 0 ? [] : await db.query(pageSql, params);
+  const accounts: Account[] = [];
+  const invitees: PeoplePage['invitees'] = [];
+  const edges: { node: Membership | Invitation; cursor: string }[] = [];
+  for (const row of rows.slice(0, first)) {
+    let node: Membership | Invitation;
+    if (row.__kind === 'member') {
+      if (row.m__id === null) continue; // gone between the CTE and the join (cannot happen in one statement, but never a half node)
+      node = hydrate(db, Membership, row, 'm__');
+      accounts.push(hydrate(db, Account, row, 'a__'));
+    } else {
+      if (row.i__id === null) continue;
+      const invitation = hydrate(db, Invitation, row, 'i__');
+      node = invitation;
+      invitees.push({
+        emailNormalized: invitation.emailNormalized,
+        account: row.ia__id ? { id: row.ia__id as string, name: row.ia__name as string } : null,
+        sharesWorkspace: row.ia__shared === true,
+      });
+    }
+    const value = row.__sort instanceof Date ? row.__sort.toISOString() : row.__sort;
+    edges.push({ node, cursor: encodeCursor([value, row.__id]) });
+  }
+  const page = lazyTotalCount<Membership | Invitation>(
+    {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: false,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
     },
-  };
+    async () => ((await db.query(countSql, countParams)) as { n: number }[])[0].n,
+  );
+  return { page, accounts, invitees };
 }
 
 /** Status of an invitation as the people list shows it (see Invitation.status). */

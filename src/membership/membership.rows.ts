@@ -1,0 +1,60 @@
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/**
+ * Raw-row helpers for the hot read paths (authentication, the people page, member look-ups): one
+ * hand-written statement joins what TypeORM would fetch in several, and these turn its columns back
+ * into the same entity instances TypeORM would have built (constructor run, every column property
+ * set, relations left unloaded), from the entity metadata so a new column needs no change here.
+ */
+
+type Db = DataSource | EntityManager;
+
+interface ColumnPlan { databaseName: string; propertyName: string; kind: 'date' | 'bytes' | 'plain' }
+
+/** Each entity's columns, worked out once (getMetadata searches every entity on each call). */
+const plans = new WeakMap<object, ColumnPlan[]>();
+
+function columnsOf(db: Db, entity: EntityTarget<ObjectLiteral>): ColumnPlan[] {
+  let plan = plans.get(entity as object);
+  if (!plan) {
+    plan = ('connection' in db ? db.connection : db).getMetadata(entity).columns.map((c) => ({
+      databaseName: c.databaseName,
+      propertyName: c.propertyName,
+      kind: c.type === 'timestamptz' || c.type === 'timestamp' || c.type === Date ? 'date' : c.type === 'bytea' ? 'bytes' : 'plain',
+    }));
+    plans.set(entity as object, plan);
+  }
+  return plan;
+}
+
+/** `"alias"."column" AS "prefix column"` for every column of the entity, for a SELECT list. */
+export function selectColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string, prefix: string): string {
+  return columnsOf(db, entity)
+    .map((c) => `"${alias}"."${c.databaseName}" AS "${prefix}${c.databaseName}"`)
+    .join(', ');
+}
+
+/** `json_build_object('column', alias.column, …)` of every column, for json_agg subselects. */
+export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string): string {
+  return `json_build_object(${columnsOf(db, entity)
+    .map((c) => `'${c.databaseName}', "${alias}"."${c.databaseName}"`)
+    .join(', ')})`;
+}
+
+/**
+ * The entity whose columns a row carries under `prefix` (see selectColumns), or the columns of a
+ * JSON object (see jsonColumns, whose timestamps arrive as strings and bytea as `\x…` text).
+ */
+export function hydrate<T extends ObjectLiteral>(db: Db, entity: new () => T, row: Record<string, unknown>, prefix = ''): T {
+  const instance = new entity() as Record<string, unknown>;
+  for (const column of columnsOf(db, entity)) {
+    let value = row[prefix + column.databaseName];
+    if (value === undefined) value = null;
+    if (typeof value === 'string') {
+      if (column.kind === 'date') value = new Date(value);
+      else if (column.kind === 'bytes' && value.startsWith('\\x')) value = Buffer.from(value.slice(2), 'hex');
+    }
+    instance[column.propertyName] = value;
+  }
+  return instance as T;
+}
