@@ -56,7 +56,7 @@ describe('the outbox and the mail worker', () => {
     expect(await deliverDue(t.db, config, quiet)).toEqual({ sent: 0, failed: 0 });
 
     // Time passes; still down: the wait doubles.
-    await t.sql(`UPDATE outbox_email SET next_attempt_at = now() WHERE sent_at IS NULL`);
+    await t.sql(`UPDATE outbox_email SET next_attempt_at = now() - interval '1 second' WHERE sent_at IS NULL`);
     expect(await deliverDue(t.db, config, quiet)).toEqual({ sent: 0, failed: 2 });
     rows = await undelivered();
     for (const row of rows) {
@@ -67,7 +67,7 @@ describe('the outbox and the mail worker', () => {
     // The server comes back on the same port.
     const sink = await SmtpSink.start(port);
     try {
-      await t.sql(`UPDATE outbox_email SET next_attempt_at = now() WHERE sent_at IS NULL`);
+      await t.sql(`UPDATE outbox_email SET next_attempt_at = now() - interval '1 second' WHERE sent_at IS NULL`);
       expect(await deliverDue(t.db, config, quiet)).toEqual({ sent: 2, failed: 0 });
       expect(sink.messages.map((m) => m.to[0]).sort()).toEqual(['down1@example.com', 'down2@example.com']);
       expect(sink.messages[0].subject).toBe('Olive Owner invited you to Mail <Lab> on Atrium');
@@ -88,7 +88,7 @@ describe('the outbox and the mail worker', () => {
     const lines: string[] = [];
     for (let i = 0; i < 3; i++) {
       await deliverDue(t.db, config, { log: (l) => lines.push(l) });
-      await t.sql(`UPDATE outbox_email SET next_attempt_at = now() WHERE sent_at IS NULL`);
+      await t.sql(`UPDATE outbox_email SET next_attempt_at = now() - interval '1 second' WHERE sent_at IS NULL`);
     }
     const [row] = await t.sql(`SELECT attempts, sent_at FROM outbox_email WHERE to_address = 'gives-up@example.com'`);
     expect(row).toEqual({ attempts: 2, sent_at: null });
