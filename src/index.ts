@@ -34,9 +34,11 @@ async function main() {
       await db.destroy();
       await database.stop();
       clearTimeout(force);
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, 'shutdown failed');
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
       process.exit(1);
     }
   };

@@ -1,7 +1,6 @@
 import type { Logger } from 'typeorm';
 import { Visibility } from '../common/enums';
 import { TestServer, type TestUser } from '../test/harness';
-import { startInstrumentedServer } from './test-server';
 
 /**
  * A page of projects with their owner, the caller's role and permissions and the first runs of
@@ -22,7 +21,7 @@ const logger: Logger = {
 };
 
 beforeAll(async () => {
-  t = await startInstrumentedServer({ logger });
+  t = await TestServer.start({}, { sqlLogger: logger });
 });
 afterAll(() => t.stop());
 

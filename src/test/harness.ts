@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { GraphQLSchema } from 'graphql';
+import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { loadConfig, type Config } from '../config';
 import { createDataSource } from '../db/data-source';
 import { createServer, type AtriumServer } from '../server';
@@ -42,6 +43,21 @@ export async function cloneTemplateDatabase(): Promise<{ url: string; name: stri
   };
 }
 
+/** What a test may change about the server besides its configuration. */
+export interface StartOptions {
+  /** Receives every unexpected error the server logs. */
+  log?: (error: unknown) => void;
+  /** The server's request logger (default: silent under jest). */
+  logger?: Parameters<typeof createServer>[0]['logger'];
+  /** Sees every SQL statement the server runs. */
+  sqlLogger?: TypeOrmLogger;
+  /** Another schema (e.g. with a field missing from the permission matrix). */
+  schema?: GraphQLSchema;
+  /** Rewrites the database URL, e.g. to go through a proxy the test can cut. */
+  databaseUrl?: (cloneUrl: string) => string | Promise<string>;
+  poolSize?: number;
+}
+
 let counter = 0;
 
 /**
@@ -58,16 +74,18 @@ export class TestServer {
     readonly databaseUrl: string,
   ) {}
 
-  static async start(overrides: Partial<Config> = {}): Promise<TestServer> {
+  static async start(overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<TestServer> {
     const clone = await cloneTemplateDatabase();
     // Files (code archives, mail) go to a directory of this server's own, never the project's .data.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-data-'));
     const config = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir, ...overrides };
-    const db = createDataSource({ url: clone.url, poolSize: 10 });
+    const url = options.databaseUrl ? await options.databaseUrl(clone.url) : clone.url;
+    const db = createDataSource({ url, poolSize: options.poolSize ?? 10 });
+    if (options.sqlLogger) db.setOptions({ logging: ['query'], logger: options.sqlLogger });
     await db.initialize();
-    const server = await createServer({ db, config, log: () => undefined });
-    const url = await server.listen(0, '127.0.0.1');
-    return new TestServer(url, db, server, config, clone.drop, clone.url);
+    const server = await createServer({ db, config, schema: options.schema, logger: options.logger, log: options.log ?? (() => undefined) });
+    const endpoint = await server.listen(0, '127.0.0.1');
+    return new TestServer(endpoint, db, server, config, clone.drop, clone.url);
   }
 
   async stop(): Promise<void> {

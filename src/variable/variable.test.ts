@@ -1,11 +1,10 @@
 import { inspect } from 'node:util';
-import { startInstrumentedServer } from '../project/test-server';
 import { codeOf, reasonOf, TestServer } from '../test/harness';
 
 let t: TestServer;
 const logged: unknown[] = [];
 beforeAll(async () => {
-  t = await startInstrumentedServer({ log: (e) => logged.push(e) });
+  t = await TestServer.start({}, { log: (e) => logged.push(e) });
 });
 afterAll(() => t.stop());
 
