@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Account } from './account/account.entity';
 import type { Token } from './auth/token.entity';
+import type { Membership } from './membership/membership.entity';
 import type { Config } from './config';
 
 /** Everything a request can reach. Built only by `createContext`. */
@@ -17,9 +18,21 @@ export interface Context {
   loaders: Map<symbol, DataLoader<unknown, unknown>>;
   /** Request id, for logs. */
   requestId: string;
+  /**
+   * The caller's memberships as authentication read them; the request's membership loader starts
+   * from them once (membership.loaders.ts) and, after a write clears the loaders, reads afresh.
+   */
+  preloadedMemberships: Membership[] | null;
 }
 
-export function createContext(args: { db: DataSource; config: Config; user?: Account | null; token?: Token | null; requestId?: string }): Context {
+export function createContext(args: {
+  db: DataSource;
+  config: Config;
+  user?: Account | null;
+  token?: Token | null;
+  requestId?: string;
+  memberships?: Membership[] | null;
+}): Context {
   return {
     db: args.db,
     config: args.config,
@@ -27,6 +40,7 @@ export function createContext(args: { db: DataSource; config: Config; user?: Acc
     token: args.token ?? null,
     loaders: new Map(),
     requestId: args.requestId ?? '-',
+    preloadedMemberships: args.memberships ?? null,
   };
 }
 

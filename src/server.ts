@@ -117,7 +117,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
           throw contextFailure(error, state.requestId, logger);
         }
         state.userId = auth.user?.id;
-        const ctx = createContext({ db, config, user: auth.user, token: auth.token, requestId: state.requestId });
+        const ctx = createContext({ db, config, user: auth.user, token: auth.token, memberships: auth.memberships, requestId: state.requestId });
         attachHttp(ctx, req, res);
         return ctx;
       },

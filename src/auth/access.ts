@@ -5,7 +5,7 @@ import { byKeys, isUuid } from '../common/ids';
 import { PlatformRole, ProjectRole, Visibility, WorkspaceRole } from '../common/enums';
 import { forbidden, notFound, unauthenticated } from '../errors';
 import { recordSuperuserAccess } from '../audit/audit.service';
-import { takeStashedMemberships, viewerMembership } from '../membership/membership.loaders';
+import { usePreloadedMemberships, viewerMembership } from '../membership/membership.loaders';
 import type { Membership } from '../membership/membership.entity';
 import { projectById } from '../project/project.loaders';
 import type { Project } from '../project/project.entity';
@@ -159,7 +159,7 @@ const SUBJECT: Record<Target['kind'], string> = {
  */
 export async function authorize(ctx: Context, op: Operation, args: Record<string, unknown>, operation = 'unknown'): Promise<true | GraphQLError> {
   // Before any resolver (and so any write) of this root field: the memberships authentication read.
-  takeStashedMemberships(ctx);
+  usePreloadedMemberships(ctx);
   const action: Action | undefined = op.action;
   const isView = action === undefined || action === 'workspace.info.view' || action === 'project.info.view';
   const needsAccount = Boolean(op.signedIn) || !isView;

@@ -2,7 +2,6 @@ import type { DataSource } from 'typeorm';
 import { Account } from '../account/account.entity';
 import { unauthenticated } from '../errors';
 import { Membership } from '../membership/membership.entity';
-import { stashViewerMemberships } from '../membership/membership.loaders';
 import { hydrate, jsonColumns, selectColumns } from '../membership/membership.rows';
 import { hashSecret } from './secrets';
 import { Token } from './token.entity';
@@ -29,8 +28,15 @@ function sessionQuery(db: DataSource): string {
  * Resolves the `Authorization` header to an account. No header: a guest. A header that is not a
  * valid, live bearer token: UNAUTHENTICATED — never guest access. Cookies are never read.
  */
-export async function authenticate(db: DataSource, header: string | undefined): Promise<{ user: Account | null; token: Token | null }> {
-  if (header === undefined || header.trim() === '') return { user: null, token: null };
+export interface Authentication {
+  user: Account | null;
+  token: Token | null;
+  /** The caller's memberships, read in the same statement, so role checks cost no query. */
+  memberships: Membership[] | null;
+}
+
+export async function authenticate(db: DataSource, header: string | undefined): Promise<Authentication> {
+  if (header === undefined || header.trim() === '') return { user: null, token: null, memberships: null };
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
   const rows: Record<string, unknown>[] = await db.query(sessionQuery(db), [hashSecret(match[1])]);
@@ -44,6 +50,5 @@ export async function authenticate(db: DataSource, header: string | undefined): 
     db.query('UPDATE token SET last_used_at = now() WHERE id = $1', [token.id]).catch(() => undefined);
   }
   const memberships = (rows[0].memberships as Record<string, unknown>[]).map((m) => hydrate(db, Membership, m));
-  stashViewerMemberships(account, memberships);
-  return { user: account, token };
+  return { user: account, token, memberships };
 }

@@ -8,17 +8,6 @@ import { Membership } from './membership.entity';
 import { hydrate, selectColumns } from './membership.rows';
 
 /**
- * Memberships that authentication read along with the token (auth/authenticate.ts), keyed by the
- * request's own account object. Taken once: the first viewerMembershipMap of the request starts
- * from them; after a write (clearLoaders) the map is read again from the database.
- */
-const stashed = new WeakMap<Account, Membership[]>();
-
-export function stashViewerMemberships(account: Account, memberships: Membership[]): void {
-  stashed.set(account, memberships);
-}
-
-/**
  * All of the caller's memberships, keyed by workspace id, loaded once per request: every role
  * check of the request reads this map, so a page of 100 objects costs one query — or none, when
  * authentication already read them.
@@ -29,9 +18,9 @@ const viewerMembershipMap = defineLoader((ctx) => {
     const map = new Map(rows.map((m) => [m.workspaceId, m]));
     return keys.map(() => map);
   });
-  const preloaded = ctx.user ? stashed.get(ctx.user) : undefined;
-  if (preloaded && ctx.user) {
-    stashed.delete(ctx.user);
+  const preloaded = ctx.preloadedMemberships;
+  if (preloaded) {
+    ctx.preloadedMemberships = null;
     loader.prime('all', new Map(preloaded.map((m) => [m.workspaceId, m])));
   }
   return loader;
@@ -39,10 +28,10 @@ const viewerMembershipMap = defineLoader((ctx) => {
 
 /**
  * Starts the request's membership map from what authentication read. Called before each root
- * field runs (auth/access.ts authorize), so the stash is taken before any mutation could make it stale.
+ * field runs (auth/access.ts authorize), so they are taken before any mutation could make them stale.
  */
-export function takeStashedMemberships(ctx: Context): void {
-  if (ctx.user && stashed.has(ctx.user)) viewerMembershipMap(ctx);
+export function usePreloadedMemberships(ctx: Context): void {
+  if (ctx.preloadedMemberships) viewerMembershipMap(ctx);
 }
 
 /** The caller's membership of a workspace, or null. */
