@@ -4,6 +4,7 @@
  * carries `errors` (HTTP 200 may) or its data differ from what the seed says the caller must see.
  */
 import { projectCodes, workspaceCodes } from '../src/auth/permissions';
+import { W1_QUERY, W2_QUERY, W3_QUERY } from '../src/perf/workloads';
 
 export type SystemName = 'atrium' | 'floor' | 'postgraphile';
 export type WorkloadName = 'W1' | 'W2' | 'W3';
@@ -33,24 +34,6 @@ export interface Request {
   /** null when the body is right, else why it is not. */
   check: (body: string) => string | null;
 }
-
-const W1_QUERY = `query W1($id: ID!) {
-  workspace(id: $id) {
-    name viewerRole viewerPermissions
-    projects(first: 50) { edges { node { id name owner { name } viewerPermissions } } }
-    people(first: 100) { edges { node { name email role status } } }
-  }
-}`;
-
-/** Guests never see people (SPEC.md §2), so W2 is W1 without the people page. */
-const W2_QUERY = `query W2($id: ID!) {
-  workspace(id: $id) {
-    name viewerRole viewerPermissions
-    projects(first: 50) { edges { node { id name owner { name } viewerPermissions } } }
-  }
-}`;
-
-const W3_QUERY = `query W3($id: ID!) { me { id } workspace(id: $id) { name } }`;
 
 /** PostGraphile's closest equivalents over its generated schema (no roles, no permissions, no invitations). */
 const PG_W1 = `query W1($id: UUID!, $me: UUID!) {

@@ -2,18 +2,13 @@ import { Kind, getIntrospectionQuery, parse, type OperationDefinitionNode } from
 import { buildAtriumSchema } from '../schema';
 import { TestServer, codeOf, reasonOf, type GqlResult } from '../test/harness';
 import { LIMITS, estimateCost } from './limits';
+import { W1_QUERY } from '../perf/workloads';
 
 let t: TestServer;
 beforeAll(async () => { t = await TestServer.start(); });
 afterAll(() => t.stop());
 
-const DASHBOARD = `query Dashboard($id: ID!) {
-  workspace(id: $id) {
-    name viewerRole viewerPermissions
-    projects(first: 50) { edges { node { id name owner { name } viewerPermissions } } }
-    people(first: 100) { edges { node { name email role status } } }
-  }
-}`;
+const DASHBOARD = W1_QUERY;
 
 /** `levels` nested workspace → projects → workspace …, one row per page, so only depth grows. */
 const nested = (levels: number) => {

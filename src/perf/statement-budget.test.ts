@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { Logger, QueryRunner } from 'typeorm';
 import { TestServer } from '../test/harness';
 import { seedDatabase, type SeedManifest } from '../scripts/seed';
+import { W1_QUERY, W3_QUERY } from './workloads';
 
 /**
  * SQL statements per request for the benchmark's read workloads (bench/run.ts W1 and W3), counted
@@ -12,15 +13,8 @@ import { seedDatabase, type SeedManifest } from '../scripts/seed';
  * If a change legitimately needs more statements, raise the budget in the same commit and say why.
  */
 
-/** The dashboard as a member: workspace, 50 projects with owners and permissions, 100 people. */
-const W1 = `query W1($id: ID!) {
-  workspace(id: $id) {
-    name viewerRole viewerPermissions
-    projects(first: 50) { edges { node { id name owner { name } viewerPermissions } } }
-    people(first: 100) { edges { node { name email role status } } }
-  }
-}`;
-const W3 = `query W3($id: ID!) { me { id } workspace(id: $id) { name } }`;
+const W1 = W1_QUERY;
+const W3 = W3_QUERY;
 
 /**
  * The target is 6 (bench/floor-server.ts needs 5: session, workspace + role, projects, owners,
