@@ -33,8 +33,20 @@ const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
  */
 const RELEASED_RUNNER = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
 
-/** Concurrency losers PostgreSQL aborts (serialization failure, deadlock): nothing was written; try again. */
-const RACE_SQLSTATES = new Set(['40001', '40P01']);
+/**
+ * The database refusing a change the services' locks and checks did not foresee — a constraint
+ * (unique, one owner, foreign key) or a concurrency loser it aborted (serialization failure,
+ * deadlock). The transaction rolled back, nothing was written: the state forbids it; try again.
+ */
+const CONFLICT_SQLSTATES = new Set(['23505', '23503', '40001', '40P01']);
+/** Check violations that are product invariants (the deferred one-owner trigger); any other CHECK failing is a bug. */
+const INVARIANT_CHECKS = new Set(['workspace_has_one_owner']);
+
+function isConflict(error: { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } } | undefined): boolean {
+  const code = String(error?.code ?? error?.driverError?.code);
+  const constraint = String(error?.constraint ?? error?.driverError?.constraint);
+  return CONFLICT_SQLSTATES.has(code) || (code === '23514' && INVARIANT_CHECKS.has(constraint));
+}
 
 export interface FormatErrorOptions {
   /** Stack traces and raw internal messages in responses (NODE_ENV=development only). */
@@ -107,7 +119,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
   if (UNSTORABLE_TEXT.has(String(original?.code))) {
     return { ...base, message: 'Text must not contain NUL characters or invalid Unicode.', extensions: { code: 'BAD_USER_INPUT', fields: [] } };
   }
-  if (RACE_SQLSTATES.has(String(original?.code))) {
+  if (isConflict(original as Parameters<typeof isConflict>[0])) {
     return { ...base, message: 'Someone changed this at the same time; nothing was saved. Try again.', extensions: { code: 'CONFLICT' } };
   }
   if (classifyError(error) === 'unavailable') {

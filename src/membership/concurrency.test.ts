@@ -1,7 +1,6 @@
-import { GraphQLError } from 'graphql';
 import { WorkspaceRole } from '../common/enums';
 import { codeOf, reasonOf, TestServer, type GqlResult, type TestUser } from '../test/harness';
-import { asConflict } from './membership.service';
+import { formatError } from '../errors-format';
 
 /**
  * SPEC.md §5 under concurrency: conflicting membership mutations fired in parallel (separate
@@ -159,14 +158,14 @@ it('re-checks ownership under the lock: two transfers and a leave all waiting, o
 });
 
 it('maps a constraint violation that escapes the rules to CONFLICT, never an internal error', () => {
-  for (const code of ['23505', '23514', '40001', '40P01']) {
-    const mapped = asConflict(Object.assign(new Error('duplicate key value violates unique constraint "membership_one_owner_key"'), { code }));
-    expect(mapped).toBeInstanceOf(GraphQLError);
-    expect((mapped as GraphQLError).extensions.code).toBe('CONFLICT');
-    expect((mapped as GraphQLError).message).not.toMatch(/constraint|membership_one_owner_key/);
+  const shape = (error: Error) => formatError({ message: error.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error, { development: false });
+  for (const [code, constraint] of [['23505', 'membership_one_owner_key'], ['23514', 'workspace_has_one_owner'], ['40001', undefined], ['40P01', undefined]]) {
+    const mapped = shape(Object.assign(new Error('duplicate key value violates unique constraint "membership_one_owner_key"'), { code, constraint }));
+    expect(mapped.extensions?.code).toBe('CONFLICT');
+    expect(mapped.message).not.toMatch(/constraint|membership_one_owner_key/);
   }
-  const other = new Error('boom');
-  expect(asConflict(other)).toBe(other);
+  const other = shape(new Error('boom'));
+  expect(other.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
 });
 
 it('the database itself refuses a second owner or none, whatever the code does', async () => {

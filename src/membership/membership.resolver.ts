@@ -21,8 +21,9 @@ import {
 } from './membership.types';
 
 /**
- * Runs a membership change in one transaction, maps a constraint violation that escaped the rules
- * to CONFLICT, and drops the request's loaders so the answer reads the committed state.
+ * Runs a membership change in one transaction and drops the request's loaders so the answer reads
+ * the committed state. A constraint violation that escaped the rules reaches the client as
+ * CONFLICT (errors-format.ts).
  */
 async function change<T>(
   ctx: Context,
@@ -32,8 +33,6 @@ async function change<T>(
   const actor = { id: user.id, isSuperuser: user.isSuperuser };
   try {
     return await ctx.db.transaction((tx) => work(tx, actor));
-  } catch (error) {
-    throw memberships.asConflict(error);
   } finally {
     clearLoaders(ctx);
   }

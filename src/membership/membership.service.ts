@@ -5,7 +5,7 @@ import { PersonStatus, SortDirection, WorkspaceRole } from '../common/enums';
 import { isUuid } from '../common/ids';
 import { lazyTotalCount, type Connection } from '../common/page';
 import { decodeCursor, encodeCursor, pageSize } from '../common/pagination';
-import { conflict, forbidden, invalid, notFound } from '../errors';
+import { forbidden, invalid, notFound } from '../errors';
 import { WORKSPACE_PERMISSIONS, type WorkspaceAction } from '../auth/permissions';
 import { Account } from '../account/account.entity';
 import { Invitation } from '../invitation/invitation.entity';
@@ -53,29 +53,6 @@ async function workspaceOfMember(db: EntityManager, memberId: string): Promise<s
 
 async function ownerOf(db: EntityManager, workspaceId: string): Promise<Membership> {
   return db.getRepository(Membership).findOneByOrFail({ workspaceId, role: WorkspaceRole.OWNER });
-}
-
-const PG_CONFLICTS = new Set([
-  '23505', // unique_violation (one owner per workspace, one membership per account)
-  '23514', // check_violation (the deferred "exactly one owner" trigger)
-  '23503', // foreign_key_violation (a row vanished underneath)
-  '40001', // serialization_failure
-  '40P01', // deadlock_detected
-  '55P03', // lock_not_available
-]);
-
-/**
- * Turns a database constraint violation that escaped the rules (a race the locks did not foresee)
- * into a clean CONFLICT, so the client sees "try again", never INTERNAL_SERVER_ERROR.
- */
-export function asConflict(error: unknown): unknown {
-  if (error instanceof GraphQLError) return error;
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e?.code ?? e?.driverError?.code;
-  if (code && PG_CONFLICTS.has(code)) {
-    return conflict("Someone changed this workspace's people at the same time; reload and try again.");
-  }
-  return error;
 }
 
 // ------------------------------------------------------------------ project hand-over
