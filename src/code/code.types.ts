@@ -2,7 +2,6 @@ import { Field, ID, InputType } from 'type-graphql';
 import { IsOptional, Matches, MaxLength } from 'class-validator';
 import { connectionTypes } from '../common/page';
 import { TrimmedLength } from '../common/validators';
-import { NoNulChar } from '../project/validators';
 import { CodeVersion } from './code-version.entity';
 
 export const { EdgeType: CodeVersionEdge, ConnectionType: CodeVersionConnection } = connectionTypes('CodeVersion', () => CodeVersion);
@@ -25,6 +24,5 @@ export class PushCodeInput {
   @Field(() => String, { nullable: true, defaultValue: '', description: 'What changed, up to 10,000 characters.' })
   @IsOptional()
   @MaxLength(CODE_DESCRIPTION_MAX, { message: 'description must be at most 10000 characters long.' })
-  @NoNulChar()
   description?: string | null;
 }

@@ -2,7 +2,6 @@ import { Field, ID, InputType } from 'type-graphql';
 import { IsOptional, MaxLength } from 'class-validator';
 import { connectionTypes } from '../common/page';
 import { TrimmedLength } from '../common/validators';
-import { NoNulChar } from '../project/validators';
 import { Job } from './job.entity';
 
 export const { EdgeType: JobEdge, ConnectionType: JobConnection } = connectionTypes('Job', () => Job);
@@ -17,18 +16,15 @@ export class CreateJobInput {
 
   @Field({ description: 'Name, 1–255 characters, unique in the project.' })
   @TrimmedLength(1, 255)
-  @NoNulChar()
   name: string;
 
   @Field(() => String, { nullable: true, defaultValue: '', description: 'What the job does, up to 10,000 characters.' })
   @IsOptional()
   @MaxLength(JOB_DESCRIPTION_MAX, { message: 'description must be at most 10000 characters long.' })
-  @NoNulChar()
   description?: string | null;
 
   @Field({ description: 'The command a runner executes, 1–10,000 characters.' })
   @TrimmedLength(1, JOB_COMMAND_MAX)
-  @NoNulChar()
   command: string;
 }
 
@@ -39,17 +35,14 @@ export class UpdateJobInput {
 
   @Field(() => String, { nullable: true, description: 'Name, 1–255 characters, unique in the project.' })
   @TrimmedLength(1, 255)
-  @NoNulChar()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'What the job does, up to 10,000 characters.' })
   @IsOptional()
   @MaxLength(JOB_DESCRIPTION_MAX, { message: 'description must be at most 10000 characters long.' })
-  @NoNulChar()
   description?: string | null;
 
   @Field(() => String, { nullable: true, description: 'The command, 1–10,000 characters.' })
   @TrimmedLength(1, JOB_COMMAND_MAX)
-  @NoNulChar()
   command?: string | null;
 }

@@ -4,7 +4,6 @@ import { SortDirection, Visibility } from '../common/enums';
 import { connectionTypes } from '../common/page';
 import { TrimmedLength } from '../common/validators';
 import { Project } from './project.entity';
-import { NoNulChar } from './validators';
 
 export const { EdgeType: ProjectEdge, ConnectionType: ProjectConnection } = connectionTypes('Project', () => Project);
 
@@ -18,7 +17,6 @@ export class ProjectFilter {
   @Field(() => String, { nullable: true, description: 'Case-insensitive match on the name.' })
   @IsOptional()
   @MaxLength(255, { message: 'search must be at most 255 characters long.' })
-  @NoNulChar()
   search?: string | null;
 }
 
@@ -49,13 +47,11 @@ export class CreateProjectInput {
 
   @Field({ description: 'Name, 1–255 characters.' })
   @TrimmedLength(1, 255)
-  @NoNulChar()
   name: string;
 
   @Field(() => String, { nullable: true, defaultValue: '', description: 'Markdown, up to 10,000 characters.' })
   @IsOptional()
   @MaxLength(PROJECT_DESCRIPTION_MAX, { message: 'description must be at most 10000 characters long.' })
-  @NoNulChar()
   description?: string | null;
 
   @Field(() => Visibility, { nullable: true, defaultValue: Visibility.PRIVATE, description: 'PRIVATE by default.' })
@@ -69,13 +65,11 @@ export class UpdateProjectInput {
 
   @Field(() => String, { nullable: true, description: 'Name, 1–255 characters.' })
   @TrimmedLength(1, 255)
-  @NoNulChar()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Markdown, up to 10,000 characters.' })
   @IsOptional()
   @MaxLength(PROJECT_DESCRIPTION_MAX, { message: 'description must be at most 10000 characters long.' })
-  @NoNulChar()
   description?: string | null;
 
   @Field(() => Visibility, { nullable: true, description: 'PRIVATE or PUBLIC.' })

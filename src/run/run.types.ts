@@ -2,7 +2,6 @@ import { Field, ID, InputType } from 'type-graphql';
 import { IsOptional, MaxLength } from 'class-validator';
 import { RunStatus } from '../common/enums';
 import { connectionTypes } from '../common/page';
-import { NoNulChar } from '../project/validators';
 import { Run } from './run.entity';
 
 export const { EdgeType: RunEdge, ConnectionType: RunConnection } = connectionTypes('Run', () => Run);
@@ -24,13 +23,11 @@ export class StartRunInput {
   @Field(() => String, { nullable: true, description: 'Name of the run, up to 255 characters.' })
   @IsOptional()
   @MaxLength(255, { message: 'name must be at most 255 characters long.' })
-  @NoNulChar()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'What the run is for, up to 10,000 characters.' })
   @IsOptional()
   @MaxLength(RUN_DESCRIPTION_MAX, { message: 'description must be at most 10000 characters long.' })
-  @NoNulChar()
   description?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Input of the run: JSON text, up to 1 MiB.' })
@@ -45,12 +42,10 @@ export class UpdateRunInput {
   @Field(() => String, { nullable: true, description: 'Name of the run, up to 255 characters.' })
   @IsOptional()
   @MaxLength(255, { message: 'name must be at most 255 characters long.' })
-  @NoNulChar()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'What the run is for, up to 10,000 characters.' })
   @IsOptional()
   @MaxLength(RUN_DESCRIPTION_MAX, { message: 'description must be at most 10000 characters long.' })
-  @NoNulChar()
   description?: string | null;
 }

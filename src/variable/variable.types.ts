@@ -1,7 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { IsOptional, Matches, MaxLength } from 'class-validator';
 import { connectionTypes } from '../common/page';
-import { NoNulChar } from '../project/validators';
 import { Variable } from './variable.entity';
 
 export const { EdgeType: VariableEdge, ConnectionType: VariableConnection } = connectionTypes('Variable', () => Variable);
@@ -23,7 +22,6 @@ export class CreateVariableInput {
 
   @Field({ description: `The value, up to ${VARIABLE_VALUE_MAX} characters.` })
   @MaxLength(VARIABLE_VALUE_MAX, { message: VALUE_MESSAGE })
-  @NoNulChar()
   value: string;
 
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Masked values are never shown again: they read "****".' })
@@ -44,7 +42,6 @@ export class UpdateVariableInput {
   @Field(() => String, { nullable: true, description: `New value, up to ${VARIABLE_VALUE_MAX} characters.` })
   @IsOptional()
   @MaxLength(VARIABLE_VALUE_MAX, { message: VALUE_MESSAGE })
-  @NoNulChar()
   value?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Mask or unmask; unmasking a masked variable needs a new value in the same change.' })
