@@ -14,6 +14,7 @@ import { invitationEmail, invitationLink } from '../mail/templates';
 import { Membership } from '../membership/membership.entity';
 import { Invitation } from './invitation.entity';
 import { InvitationPreview, InviteMembersPayload, InviteResult, InviteResultStatus } from './invitation.types';
+import { lockLiveWorkspace } from '../workspace/workspace.service';
 
 const DAY_MS = 86_400_000;
 
@@ -69,14 +70,7 @@ export function planInvites(emails: string[]): InvitePlan {
   return { entries, candidates: [...seen] };
 }
 
-interface LockedWorkspace { id: string; name: string }
-
-/** Locks a live workspace (serializing membership and invitation changes in it), or NOT_FOUND. */
-async function lockWorkspace(db: EntityManager, workspaceId: string, what = 'The workspace'): Promise<LockedWorkspace> {
-  const [row]: LockedWorkspace[] = await db.query('SELECT id, name FROM workspace WHERE id = $1 AND removed_at IS NULL FOR UPDATE', [workspaceId]);
-  if (!row) throw notFound(what);
-  return row;
-}
+type LockedWorkspace = Awaited<ReturnType<typeof lockLiveWorkspace>>;
 
 /** Locks an invitation row (after its workspace: always in that order, so locks never cross). */
 async function lockInvitation(db: EntityManager, where: { id: string; tokenHash?: Buffer }): Promise<Invitation | null> {
@@ -114,7 +108,7 @@ export async function inviteMembers(
   superuser: boolean,
   input: { workspaceId: string; emails: string[]; role: WorkspaceRole; message?: string | null },
 ): Promise<InviteMembersPayload> {
-  const workspace = await lockWorkspace(db, input.workspaceId);
+  const workspace = await lockLiveWorkspace(db, input.workspaceId);
   const [own]: { role: WorkspaceRole }[] = await db.query('SELECT role FROM membership WHERE workspace_id = $1 AND account_id = $2', [workspace.id, actor.id]);
   if (!own && !superuser) throw notFound('The workspace');
   ensureInviteCeiling(own?.role ?? null, superuser, input.role);
@@ -188,7 +182,7 @@ export async function inviteMembers(
 async function lockById(db: EntityManager, id: string): Promise<{ invitation: Invitation; workspace: LockedWorkspace }> {
   const [row]: { workspace_id: string }[] = await db.query('SELECT workspace_id FROM invitation WHERE id = $1', [id]);
   if (!row) throw notFound('The invitation');
-  const workspace = await lockWorkspace(db, row.workspace_id, 'The invitation');
+  const workspace = await lockLiveWorkspace(db, row.workspace_id, 'The invitation');
   const invitation = await lockInvitation(db, { id });
   if (!invitation) throw notFound('The invitation');
   return { invitation, workspace };
@@ -245,7 +239,7 @@ async function lockByToken(db: EntityManager, token: string): Promise<{ invitati
   const tokenHash = hashSecret(token);
   const [row]: { id: string; workspace_id: string }[] = await db.query('SELECT id, workspace_id FROM invitation WHERE token_hash = $1', [tokenHash]);
   if (!row) throw notFound('The invitation');
-  const workspace = await lockWorkspace(db, row.workspace_id, 'The invitation');
+  const workspace = await lockLiveWorkspace(db, row.workspace_id, 'The invitation');
   const invitation = await lockInvitation(db, { id: row.id, tokenHash });
   if (!invitation) throw notFound('The invitation');
   return { invitation, workspace };

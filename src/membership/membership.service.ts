@@ -11,6 +11,7 @@ import { Account } from '../account/account.entity';
 import { Invitation } from '../invitation/invitation.entity';
 import { Project } from '../project/project.entity';
 import { Workspace } from '../workspace/workspace.entity';
+import { lockLiveWorkspace } from '../workspace/workspace.service';
 import { Membership } from './membership.entity';
 import { hydrate, selectColumns } from './membership.rows';
 import { PeopleOrderField, type PeopleFilter, type PeopleOrder } from './membership.types';
@@ -22,18 +23,6 @@ export interface Actor {
 }
 
 // ------------------------------------------------------------------ locking and re-checks
-
-/**
- * Serializes every membership change of a workspace: each mutation takes this row lock first and
- * only then reads roles, so the rules below are decided on the state the change will commit on.
- * NO KEY UPDATE conflicts with itself and with FOR UPDATE (so two membership changes, or a change
- * and a workspace update, run one after the other) but not with the KEY SHARE locks that foreign
- * keys take, so inserting audit events or projects elsewhere in the workspace never waits on it.
- */
-export async function lockWorkspace(db: EntityManager, workspaceId: string): Promise<void> {
-  const rows: unknown[] = await db.query('SELECT id FROM workspace WHERE id = $1 AND removed_at IS NULL FOR NO KEY UPDATE', [workspaceId]);
-  if (!rows.length) throw notFound('The workspace');
-}
 
 /** Whether the actor still holds `action` in the workspace, re-read under the lock (the shield decided before it). */
 async function stillMay(db: EntityManager, actor: Actor, workspaceId: string, action: WorkspaceAction): Promise<Membership | null> {
@@ -85,7 +74,7 @@ async function handOverProjects(db: EntityManager, workspaceId: string, fromAcco
  */
 export async function changeMemberRole(db: EntityManager, actor: Actor, input: { memberId: string; role: WorkspaceRole }): Promise<Membership> {
   const workspaceId = await workspaceOfMember(db, input.memberId);
-  await lockWorkspace(db, workspaceId);
+  await lockLiveWorkspace(db, workspaceId);
   const repo = db.getRepository(Membership);
   const target = await repo.findOneBy({ id: input.memberId });
   if (!target) throw notFound('The member');
@@ -111,7 +100,7 @@ export async function changeMemberRole(db: EntityManager, actor: Actor, input: {
  */
 export async function removeMember(db: EntityManager, actor: Actor, memberId: string): Promise<{ removedMemberId: string; reassignedProjects: Project[] }> {
   const workspaceId = await workspaceOfMember(db, memberId);
-  await lockWorkspace(db, workspaceId);
+  await lockLiveWorkspace(db, workspaceId);
   const repo = db.getRepository(Membership);
   const target = await repo.findOneBy({ id: memberId });
   if (!target) throw notFound('The member');
@@ -157,7 +146,7 @@ export async function removeMember(db: EntityManager, actor: Actor, memberId: st
  * lock because a concurrent transfer may just have made them owner). Their projects pass to the owner.
  */
 export async function leaveWorkspace(db: EntityManager, actor: Actor, workspaceId: string): Promise<{ workspaceId: string; reassignedProjects: Project[] }> {
-  await lockWorkspace(db, workspaceId);
+  await lockLiveWorkspace(db, workspaceId);
   const repo = db.getRepository(Membership);
   const mine = await repo.findOneBy({ workspaceId, accountId: actor.id });
   if (!mine) throw notFound('Your membership of this workspace');
@@ -181,7 +170,7 @@ export async function leaveWorkspace(db: EntityManager, actor: Actor, workspaceI
  * demotion runs before the promotion because the one-owner index is checked per statement.
  */
 export async function transferOwnership(db: EntityManager, actor: Actor, input: { workspaceId: string; memberId: string }): Promise<Workspace> {
-  await lockWorkspace(db, input.workspaceId);
+  await lockLiveWorkspace(db, input.workspaceId);
   await stillMay(db, actor, input.workspaceId, 'workspace.ownership.transfer');
   const repo = db.getRepository(Membership);
   const target = isUuid(input.memberId) ? await repo.findOneBy({ id: input.memberId, workspaceId: input.workspaceId }) : null;
@@ -218,7 +207,7 @@ export async function updateMyMembership(
   actor: Actor,
   input: { workspaceId: string; name?: string | null; jobTitle?: string | null; avatarUrl?: string | null; useAccountProfile?: boolean | null },
 ): Promise<Membership> {
-  await lockWorkspace(db, input.workspaceId);
+  await lockLiveWorkspace(db, input.workspaceId);
   const repo = db.getRepository(Membership);
   const mine = await repo.findOneBy({ workspaceId: input.workspaceId, accountId: actor.id });
   if (!mine) throw notFound('Your membership of this workspace');

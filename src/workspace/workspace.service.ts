@@ -57,3 +57,19 @@ export async function updateWorkspace(
   await recordAudit(db, { workspaceId: workspace.id, actorId: actor.id, action: 'workspace.updated', details: { changes } });
   return saved;
 }
+
+/**
+ * Serializes the people changes of a workspace (memberships, invitations): each takes this row lock
+ * first and only then reads roles, so its rules are decided on the state it will commit on. NO KEY
+ * UPDATE conflicts with itself and with FOR UPDATE, but not with the KEY SHARE locks that foreign
+ * keys take, so inserting audit events or projects elsewhere in the workspace never waits on it.
+ * A removed (or purged) workspace is NOT_FOUND.
+ */
+export async function lockLiveWorkspace(db: EntityManager, workspaceId: string, what = 'The workspace'): Promise<{ id: string; name: string }> {
+  const [row]: { id: string; name: string }[] = await db.query(
+    'SELECT id, name FROM workspace WHERE id = $1 AND removed_at IS NULL FOR NO KEY UPDATE',
+    [workspaceId],
+  );
+  if (!row) throw notFound(what);
+  return row;
+}
