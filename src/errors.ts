@@ -35,8 +35,3 @@ export const invalid = (field: string, message: string) => badInput([{ field, me
 
 export const rateLimited = (retryAfterSeconds: number, message = 'Too many attempts; try again later.') =>
   error('RATE_LIMITED', message, { retryAfterSeconds });
-
-/** Throws `err` unless `condition` holds; reads as a sentence in services. */
-export function ensure(condition: unknown, err: () => GraphQLError): asserts condition {
-  if (!condition) throw err();
-}

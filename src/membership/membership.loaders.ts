@@ -40,16 +40,6 @@ export async function viewerMembership(ctx: Context, workspaceId: string): Promi
   return (await viewerMembershipMap(ctx).load('all')).get(workspaceId) ?? null;
 }
 
-/** Memberships by id. */
-export const membershipById = defineLoader(
-  (ctx) =>
-    new DataLoader<string, Membership | null>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      const rows = valid.length ? await ctx.db.getRepository(Membership).findBy({ id: In(valid) }) : [];
-      return byKeys(ids, rows, (m) => m.id);
-    }),
-);
-
 /**
  * A workspace's membership of an account, keyed `${workspaceId}:${accountId}` (Project.owner,
  * Invitation.invitedBy, Run.createdBy). Reads the accounts in the same statement and primes

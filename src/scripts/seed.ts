@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/open';
-import { workspaceCodes } from '../auth/permissions';
 
 /**
  * A deterministic data set for benchmarks and demos, written straight into the migrated schema
@@ -62,9 +61,6 @@ const sqlWord = (n: string) => `(${sqlArray(WORDS)})[1 + (${n} * 5) % ${WORDS.le
 const at = (n: string) => `timestamptz '${EPOCH}' + (${n}) * interval '1 second'`;
 
 /** Role of the k-th (1-based) of the 100 people of a target workspace: 1 owner, 9 admins, 60 members, 30 viewers. */
-export function targetRole(k: number): 'OWNER' | 'ADMIN' | 'MEMBER' | 'VIEWER' {
-  return k === 1 ? 'OWNER' : k <= 10 ? 'ADMIN' : k <= 70 ? 'MEMBER' : 'VIEWER';
-}
 const SQL_TARGET_ROLE = (k: string) => `CASE WHEN ${k} = 1 THEN 'OWNER' WHEN ${k} <= 10 THEN 'ADMIN' WHEN ${k} <= 70 THEN 'MEMBER' ELSE 'VIEWER' END`;
 
 /** What the seed wrote that a benchmark or a test needs to know: ids and bearer tokens. */
@@ -263,9 +259,6 @@ export async function checkSeed(client: Client, manifest: SeedManifest): Promise
   if (!token.rowCount) problems.push('the target member token is missing');
   return problems;
 }
-
-/** The permission codes the seeded target member holds in the target workspace (for checks). */
-export const targetMemberCodes = () => workspaceCodes('MEMBER');
 
 function parseArgs(argv: string[]): { scale: Scale; reset: boolean } {
   let scale: Scale = 'small';
