@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './naming';
+import { PreparingClient } from './prepared';
 
 export interface DataSourceOptions {
   url: string;
@@ -28,6 +29,8 @@ export function createDataSource({ url, poolSize = 20, logging = false }: DataSo
     // Every wait is bounded, so a slow or unreachable database turns into SERVICE_UNAVAILABLE
     // (errors-format.ts) within seconds instead of piling up requests.
     extra: {
+      /** Parameterized statements are prepared once per connection (prepared.ts). */
+      Client: PreparingClient,
       max: poolSize,
       /** Waiting for a pooled connection or opening one. */
       connectionTimeoutMillis: 5_000,

@@ -1,0 +1,65 @@
+import type { QueryRunner } from 'typeorm';
+import { createDataSource } from './data-source';
+import { cloneTemplateDatabase } from '../test/harness';
+
+describe('prepared statements (db/prepared.ts)', () => {
+  let clone: Awaited<ReturnType<typeof cloneTemplateDatabase>>;
+  const ds = () => createDataSource({ url: clone.url, poolSize: 1 });
+  const preparedNames = async (runner: QueryRunner) =>
+    ((await runner.query('SELECT name FROM pg_prepared_statements')) as { name: string }[]).map((r) => r.name);
+
+  beforeAll(async () => {
+    clone = await cloneTemplateDatabase();
+  });
+  afterAll(() => clone.drop());
+
+  it('prepares a parameterized statement once per connection and leaves unparameterized ones alone', async () => {
+    const source = ds();
+    await source.initialize();
+    const runner = source.createQueryRunner();
+    try {
+      const text = 'SELECT $1::int + 1 AS n';
+      expect(await runner.query(text, [1])).toEqual([{ n: 2 }]);
+      expect(await runner.query(text, [41])).toEqual([{ n: 42 }]);
+      await runner.query('SELECT 1 AS one');
+      const names = await preparedNames(runner);
+      expect(names.filter((n) => n.startsWith('atrium_'))).toHaveLength(1);
+    } finally {
+      await runner.release();
+      await source.destroy();
+    }
+  });
+
+  it('prepares at most 500 statements on one connection and still runs the rest', async () => {
+    const source = ds();
+    await source.initialize();
+    const runner = source.createQueryRunner();
+    try {
+      for (let i = 0; i < 520; i++) {
+        expect(await runner.query(`SELECT $1::int + ${i} AS n`, [1])).toEqual([{ n: i + 1 }]);
+      }
+      expect((await preparedNames(runner)).length).toBe(500);
+    } finally {
+      await runner.release();
+      await source.destroy();
+    }
+  });
+
+  it('prepares a statement again after its first Parse failed inside an aborted transaction', async () => {
+    const source = ds();
+    await source.initialize();
+    const runner = source.createQueryRunner();
+    const text = 'SELECT $1::text AS echoed';
+    try {
+      await runner.startTransaction();
+      await expect(runner.query('SELECT 1/0')).rejects.toThrow(/division by zero/);
+      await expect(runner.query(text, ['a'])).rejects.toThrow(/current transaction is aborted/);
+      await runner.rollbackTransaction();
+      expect(await runner.query(text, ['b'])).toEqual([{ echoed: 'b' }]);
+      expect(await runner.query(text, ['c'])).toEqual([{ echoed: 'c' }]);
+    } finally {
+      await runner.release();
+      await source.destroy();
+    }
+  });
+});

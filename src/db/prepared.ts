@@ -1,0 +1,47 @@
+import { Client } from 'pg';
+
+/**
+ * A pg client that runs every parameterized statement as a named prepared statement, so
+ * PostgreSQL parses and plans each statement text once per connection instead of on every call
+ * (the people page's statement spent longer in the planner than in execution). TypeORM hands its
+ * queries to the pool as `query(text, values, callback)`; statements without parameters (BEGIN,
+ * COMMIT, SET, DDL) keep the simple protocol.
+ *
+ * Prepared statements live as long as their connection, so the number is bounded: the first
+ * MAX_NAMES distinct texts get names (the code's statements, whose texts are fixed), and one
+ * connection prepares at most MAX_PER_CONNECTION of them. Texts beyond either bound (say, IN lists
+ * of every length) run unprepared, as before. pg itself re-parses a name whose Parse failed.
+ */
+const MAX_NAMES = 2_000;
+const MAX_PER_CONNECTION = 500;
+
+/** Statement text → its name, the same on every connection. */
+const names = new Map<string, string>();
+
+function nameOf(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMES) {
+    name = `atrium_${names.size + 1}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+type Callback = (error: Error | null, result?: unknown) => void;
+
+export class PreparingClient extends Client {
+  private readonly preparedHere = new Set<string>();
+
+  // pg's query() has a dozen overloads; this one only reroutes the (text, values[, callback]) form.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+      const name = nameOf(config);
+      if (name && (this.preparedHere.has(name) || this.preparedHere.size < MAX_PER_CONNECTION)) {
+        this.preparedHere.add(name);
+        return super.query({ name, text: config, values }, callback as Callback);
+      }
+    }
+    return super.query(config, values, callback);
+  }
+}
