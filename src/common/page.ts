@@ -16,6 +16,18 @@ export class PageInfo {
 }
 
 export interface Edge<T> { cursor: string; node: T }
+
+/**
+ * An edge whose cursor is encoded on first read: a page of 100 people costs no cursor work when
+ * the client selects only nodes (pageInfo's start and end cursors are encoded anyway).
+ */
+export class LazyEdge<T> implements Edge<T> {
+  #cursor: string | undefined;
+  constructor(readonly node: T, private readonly encode: () => string) {}
+  get cursor(): string {
+    return (this.#cursor ??= this.encode());
+  }
+}
 /** `totalCount` may be a promise (see lazyTotalCount): graphql resolves it only when a client selects the field. */
 export interface Connection<T> { edges: Edge<T>[]; pageInfo: PageInfo; totalCount: number | Promise<number> }
 

@@ -1,6 +1,6 @@
 import { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
 import { invalid } from '../errors';
-import { lazyTotalCount, type Connection } from './page';
+import { LazyEdge, lazyTotalCount, type Connection } from './page';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
@@ -76,7 +76,7 @@ export async function paginate<T extends ObjectLiteral>(
   const counter = qb.clone().orderBy();
   const rows = await page.getMany().catch(rejectForgedCursor);
   const hasNextPage = rows.length > first;
-  const edges = rows.slice(0, first).map((node) => ({ node, cursor: encodeCursor(keys.map((k) => plain(k.value(node)))) }));
+  const edges = rows.slice(0, first).map((node) => new LazyEdge(node, () => encodeCursor(keys.map((k) => plain(k.value(node))))));
   return lazyTotalCount({
     edges,
     pageInfo: {

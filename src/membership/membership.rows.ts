@@ -27,9 +27,18 @@ function columnsOf(db: Db, entity: EntityTarget<ObjectLiteral>): ColumnPlan[] {
   return plan;
 }
 
-/** `"alias"."column" AS "prefix column"` for every column of the entity, for a SELECT list. */
-export function selectColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string, prefix: string): string {
+/**
+ * The account columns a User shows (User fields, a member's name and profile): what the people
+ * page and member look-ups read, so a page of 100 people does not carry 100 password hashes. An
+ * Account hydrated from them has null for the rest; it is someone's public face, never the caller
+ * (ctx.user, read in full) and never used for a permission decision.
+ */
+export const PUBLIC_ACCOUNT_COLUMNS: readonly string[] = ['id', 'name', 'email', 'job_title', 'avatar_url', 'created_at'];
+
+/** `"alias"."column" AS "prefix column"` for every column of the entity (or the `only` ones), for a SELECT list. */
+export function selectColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string, prefix: string, only?: readonly string[]): string {
   return columnsOf(db, entity)
+    .filter((c) => !only || only.includes(c.databaseName))
     .map((c) => `"${alias}"."${c.databaseName}" AS "${prefix}${c.databaseName}"`)
     .join(', ');
 }
@@ -47,8 +56,11 @@ export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: 
  */
 export function hydrate<T extends ObjectLiteral>(db: Db, entity: new () => T, row: Record<string, unknown>, prefix = ''): T {
   const instance = new entity() as Record<string, unknown>;
-  for (const column of columnsOf(db, entity)) {
-    let value = row[prefix + column.databaseName];
+  const columns = columnsOf(db, entity);
+  const keys = keysOf(columns, prefix);
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i];
+    let value = row[keys[i]];
     if (value === undefined) value = null;
     if (typeof value === 'string') {
       if (column.kind === 'date') value = new Date(value);
@@ -57,4 +69,15 @@ export function hydrate<T extends ObjectLiteral>(db: Db, entity: new () => T, ro
     instance[column.propertyName] = value;
   }
   return instance as T;
+}
+
+/** The row keys of each column under a prefix, built once (a string concatenation per column and row showed up in profiles). */
+const prefixedKeys = new WeakMap<ColumnPlan[], Map<string, string[]>>();
+
+function keysOf(columns: ColumnPlan[], prefix: string): string[] {
+  let byPrefix = prefixedKeys.get(columns);
+  if (!byPrefix) prefixedKeys.set(columns, (byPrefix = new Map()));
+  let keys = byPrefix.get(prefix);
+  if (!keys) byPrefix.set(prefix, (keys = columns.map((c) => prefix + c.databaseName)));
+  return keys;
 }

@@ -3,7 +3,7 @@ import { In, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit.service';
 import { PersonStatus, SortDirection, WorkspaceRole } from '../common/enums';
 import { isUuid } from '../common/ids';
-import { lazyTotalCount, type Connection } from '../common/page';
+import { LazyEdge, lazyTotalCount, type Connection } from '../common/page';
 import { decodeCursor, encodeCursor, pageSize } from '../common/pagination';
 import { forbidden, invalid, notFound } from '../errors';
 import { WORKSPACE_PERMISSIONS, type WorkspaceAction } from '../auth/permissions';
@@ -13,7 +13,7 @@ import { Project } from '../project/project.entity';
 import { Workspace } from '../workspace/workspace.entity';
 import { lockLiveWorkspace } from '../workspace/workspace.service';
 import { Membership } from './membership.entity';
-import { hydrate, selectColumns } from './membership.rows';
+import { hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from './membership.rows';
 import { PeopleOrderField, type PeopleFilter, type PeopleOrder } from './membership.types';
 
 /** Who is making a membership change. */
@@ -353,8 +353,9 @@ export async function listPeople(
       LIMIT ${limit}
     )
     SELECT pg.id AS "__id", pg.kind AS "__kind", pg.sort_value AS "__sort",
-           ${selectColumns(db, Membership, 'm', 'm__')}, ${selectColumns(db, Account, 'a', 'a__')},
-           ${selectColumns(db, Invitation, 'i', 'i__')}, ia.id AS "ia__id", ia.name AS "ia__name",
+           ${selectColumns(db, Membership, 'm', 'm__')}, ${selectColumns(db, Account, 'a', 'a__', PUBLIC_ACCOUNT_COLUMNS)},
+           CASE WHEN i.id IS NOT NULL THEN ${jsonColumns(db, Invitation, 'i')} END AS "invitation",
+           ia.id AS "ia__id", ia.name AS "ia__name",
            ia.id IS NOT NULL AND EXISTS (
              SELECT 1 FROM membership mine
                JOIN membership other ON other.workspace_id = mine.workspace_id
@@ -371,7 +372,7 @@ export async function listPeople(
   const rows: Record<string, unknown>[] = first === 0 ? [] : await db.query(pageSql, params);
   const accounts: Account[] = [];
   const invitees: PeoplePage['invitees'] = [];
-  const edges: { node: Membership | Invitation; cursor: string }[] = [];
+  const edges: LazyEdge<Membership | Invitation>[] = [];
   for (const row of rows.slice(0, first)) {
     let node: Membership | Invitation;
     if (row.__kind === 'member') {
@@ -379,8 +380,8 @@ export async function listPeople(
       node = hydrate(db, Membership, row, 'm__');
       accounts.push(hydrate(db, Account, row, 'a__'));
     } else {
-      if (row.i__id === null) continue;
-      const invitation = hydrate(db, Invitation, row, 'i__');
+      if (row.invitation === null) continue;
+      const invitation = hydrate(db, Invitation, row.invitation as Record<string, unknown>);
       node = invitation;
       invitees.push({
         emailNormalized: invitation.emailNormalized,
@@ -388,8 +389,8 @@ export async function listPeople(
         sharesWorkspace: row.ia__shared === true,
       });
     }
-    const value = row.__sort instanceof Date ? row.__sort.toISOString() : row.__sort;
-    edges.push({ node, cursor: encodeCursor([value, row.__id]) });
+    const sort = row.__sort;
+    edges.push(new LazyEdge(node, () => encodeCursor([sort instanceof Date ? sort.toISOString() : sort, row.__id])));
   }
   const page = lazyTotalCount<Membership | Invitation>(
     {

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import { groupByKeys, isUuid } from '../common/ids';
-import type { Connection } from '../common/page';
+import { LazyEdge, type Connection } from '../common/page';
 import { decodeCursor, encodeCursor, pageSize } from '../common/pagination';
 import { defineLoader, type Context } from '../context';
 import { invalid } from '../errors';
@@ -137,7 +137,7 @@ async function loadGroup<T extends ObjectLiteral>(ctx: Context, spec: ChildListS
   const total = new Map(counts.map((c) => [c.parent, Number(c.n)]));
   return group.map((r, i) => {
     const list = byParent[i];
-    const edges = list.slice(0, first).map((node) => ({ node, cursor: encodeCursor(spec.keys.map((k) => plain(k.value(node)))) }));
+    const edges = list.slice(0, first).map((node) => new LazyEdge(node, () => encodeCursor(spec.keys.map((k) => plain(k.value(node))))));
     return {
       edges,
       totalCount: total.get(r.parentId) ?? 0,
