@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './naming';
 import { PreparingClient } from './prepared';
+import { fastTypes } from './timestamps';
 
 export interface DataSourceOptions {
   url: string;
@@ -31,6 +32,8 @@ export function createDataSource({ url, poolSize = 20, logging = false }: DataSo
     extra: {
       /** Parameterized statements are prepared once per connection (prepared.ts). */
       Client: PreparingClient,
+      /** timestamptz text is parsed by timestamps.ts. */
+      types: fastTypes,
       max: poolSize,
       /** Waiting for a pooled connection or opening one. */
       connectionTimeoutMillis: 5_000,
