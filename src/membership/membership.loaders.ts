@@ -5,7 +5,7 @@ import { byKeys, isUuid } from '../common/ids';
 import { WorkspaceRole } from '../common/enums';
 import { Account } from '../account/account.entity';
 import { Membership } from './membership.entity';
-import { hydrate, selectColumns } from './membership.rows';
+import { entitiesByIds, hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS } from './membership.rows';
 
 /**
  * All of the caller's memberships, keyed by workspace id, loaded once per request: every role
@@ -42,24 +42,24 @@ export async function viewerMembership(ctx: Context, workspaceId: string): Promi
 
 /**
  * A workspace's membership of an account, keyed `${workspaceId}:${accountId}` (Project.owner,
- * Invitation.invitedBy, Run.createdBy). Reads the accounts in the same statement and primes
- * accountById with them, since a Member's name and profile come from its account.
+ * Invitation.invitedBy, Run.createdBy). Reads the accounts (their public columns) in the same
+ * statement and primes accountById with them, since a Member's name and profile come from its account.
  */
 export const membershipByWorkspaceAccount = defineLoader(
   (ctx) =>
     new DataLoader<string, Membership | null>(async (keys) => {
       const pairs = keys.map((k) => k.split(':')).filter(([w, a]) => isUuid(w) && isUuid(a));
       if (!pairs.length) return keys.map(() => null);
-      const rows: Record<string, unknown>[] = await ctx.db.query(
-        `SELECT ${selectColumns(ctx.db, Membership, 'm', 'm__')}, ${selectColumns(ctx.db, Account, 'a', 'a__')}
+      const rows: { member: Record<string, unknown>; account: Record<string, unknown> }[] = await ctx.db.query(
+        `SELECT ${jsonColumns(ctx.db, Membership, 'm')} AS member, ${jsonColumns(ctx.db, Account, 'a', PUBLIC_ACCOUNT_COLUMNS)} AS account
            FROM membership m JOIN account a ON a.id = m.account_id
           WHERE (m.workspace_id, m.account_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
         [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
       );
       const members = rows.map((row) => {
-        const account = hydrate(ctx.db, Account, row, 'a__');
+        const account = hydrate(ctx.db, Account, row.account);
         accountById(ctx).prime(account.id, account);
-        return hydrate(ctx.db, Membership, row, 'm__');
+        return hydrate(ctx.db, Membership, row.member);
       });
       return byKeys(keys, members, (m) => `${m.workspaceId}:${m.accountId}`);
     }),
@@ -75,12 +75,11 @@ export const ownerMembership = defineLoader(
     }),
 );
 
-/** Accounts by id (a member's `user`, name and profile). */
+/** Accounts by id, their public columns only (a member's `user`, name and profile; an audit event's actor). */
 export const accountById = defineLoader(
   (ctx) =>
     new DataLoader<string, Account | null>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      const rows = valid.length ? await ctx.db.getRepository(Account).findBy({ id: In(valid) }) : [];
+      const rows = await entitiesByIds(ctx.db, Account, ids.filter(isUuid), { only: PUBLIC_ACCOUNT_COLUMNS });
       return byKeys(ids, rows, (a) => a.id);
     }),
 );

@@ -1,18 +1,17 @@
 import DataLoader from 'dataloader';
-import { In, IsNull } from 'typeorm';
 import { canInWorkspace, workspaceAccess } from '../auth/access';
 import { defineLoader, type Context } from '../context';
 import type { Membership } from '../membership/membership.entity';
 import { membershipByWorkspaceAccount } from '../membership/membership.loaders';
 import { byKeys, isUuid } from '../common/ids';
+import { entitiesByIds } from '../membership/membership.rows';
 import { Project } from './project.entity';
 
 /** Live (not removed) projects by id. Whether their workspace is live is the access check's business. */
 export const projectById = defineLoader(
   (ctx) =>
     new DataLoader<string, Project | null>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      const rows = valid.length ? await ctx.db.getRepository(Project).findBy({ id: In(valid), removedAt: IsNull() }) : [];
+      const rows = await entitiesByIds(ctx.db, Project, ids.filter(isUuid), { where: 't.removed_at IS NULL' });
       return byKeys(ids, rows, (p) => p.id);
     }),
 );

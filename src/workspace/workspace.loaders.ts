@@ -1,15 +1,14 @@
 import DataLoader from 'dataloader';
-import { In, IsNull } from 'typeorm';
 import { defineLoader } from '../context';
 import { byKeys, isUuid } from '../common/ids';
+import { entitiesByIds } from '../membership/membership.rows';
 import { Workspace } from './workspace.entity';
 
 /** Live (not removed) workspaces by id. */
 export const workspaceById = defineLoader(
   (ctx) =>
     new DataLoader<string, Workspace | null>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      const rows = valid.length ? await ctx.db.getRepository(Workspace).findBy({ id: In(valid), removedAt: IsNull() }) : [];
+      const rows = await entitiesByIds(ctx.db, Workspace, ids.filter(isUuid), { where: 't.removed_at IS NULL' });
       return byKeys(ids, rows, (w) => w.id);
     }),
 );
@@ -18,8 +17,7 @@ export const workspaceById = defineLoader(
 export const anyWorkspaceById = defineLoader(
   (ctx) =>
     new DataLoader<string, Workspace | null>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      const rows = valid.length ? await ctx.db.getRepository(Workspace).findBy({ id: In(valid) }) : [];
+      const rows = await entitiesByIds(ctx.db, Workspace, ids.filter(isUuid));
       return byKeys(ids, rows, (w) => w.id);
     }),
 );
