@@ -7,7 +7,7 @@
  * rates at 50% and 80% of it, systems interleaved (A B C A B C). Every response body is checked.
  * Per workload and system it reports req/s, p50/p99, SQL statements per request
  * (pg_stat_statements, one database role per system), server CPU ms per request
- * (/proc/<pid>/stat) and database CPU ms per request, with ratios to the floor; then W4 (a
+ * (/proc/<pid>/stat, worker processes included) and database CPU ms per request, with ratios to the floor; then W4 (a
  * mutation mix on Atrium, followed by the SPEC.md §5 invariants in SQL) and W5 (abusive queries).
  * Prints a table and writes bench/RESULTS.md.
  *
@@ -100,6 +100,21 @@ function cpuMs(pid: number): number {
   }
 }
 
+/** A server's CPU in ms: its own and its child processes' (Atrium's WEB_CONCURRENCY workers). */
+function serverCpuMs(pid: number): number {
+  let total = cpuMs(pid);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) total += cpuMs(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
+
 /** The benchmark cluster's postmaster; set once connected. Other PostgreSQL servers on the machine (tests) are ignored. */
 let postmasterPid = 0;
 
@@ -176,7 +191,7 @@ async function load(server: Server, req: { body: string; headers: Record<string,
   let failures = 0;
   let firstFailure: string | null = null;
   await stats.reset();
-  const cpu0 = cpuMs(server.pid);
+  const cpu0 = serverCpuMs(server.pid);
   const db0 = postgresCpu();
   const result = await autocannon({
     url: server.url,
@@ -197,7 +212,7 @@ async function load(server: Server, req: { body: string; headers: Record<string,
       return true;
     },
   });
-  const cpu1 = cpuMs(server.pid);
+  const cpu1 = serverCpuMs(server.pid);
   const db1 = postgresCpu();
   const statements = await stats.calls(server.role);
   const requests = result.requests.total as number;
@@ -376,7 +391,7 @@ async function runW4(server: Server, client: Client, stats: Stats, m: SeedManife
   let requests = 0;
   const removedAccounts: string[] = [];
   await stats.reset();
-  const cpu0 = cpuMs(server.pid);
+  const cpu0 = serverCpuMs(server.pid);
   const deadline = Date.now() + seconds * 1000;
 
   const cycle = async (invitee: (typeof invitees)[number], n: number) => {
@@ -415,7 +430,7 @@ async function runW4(server: Server, client: Client, stats: Stats, m: SeedManife
     }
   });
   await Promise.all(workers);
-  const cpu1 = cpuMs(server.pid);
+  const cpu1 = serverCpuMs(server.pid);
   const statements = await stats.calls(server.role);
   const elapsed = seconds - Math.max(0, (deadline - Date.now()) / 1000);
 
@@ -634,7 +649,7 @@ async function main() {
           const entry = o.tsNode ? null : (log('building Atrium (tsc)'), buildAtrium());
           if (entry) {
             command = [process.execPath, ...shippedNodeFlags(), ...profileFlags, entry];
-            atriumHow = `node ${shippedNodeFlags().join(' ')} ${path.relative(ROOT, entry)} (tsc -p tsconfig.build.json; the flags of \`npm start\`)`;
+            atriumHow = `node ${shippedNodeFlags().join(' ')} ${path.relative(ROOT, entry)} (tsc -p tsconfig.build.json; the flags of \`npm start\`), WEB_CONCURRENCY unset: a supervisor and ${os.availableParallelism()} worker processes, one per CPU, as \`npm start\` runs`;
           } else {
             command = [process.execPath, ...shippedNodeFlags(), ...profileFlags, '-r', 'ts-node/register/transpile-only', 'src/index.ts'];
             atriumHow = 'node -r ts-node/register/transpile-only src/index.ts';
@@ -748,7 +763,7 @@ async function main() {
     lines.push(loadNote, '');
     lines.push(`Data: the ${o.scale} seed (\`npm run seed -- --scale ${o.scale}\`): ${Object.entries(manifest.counts).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}; written in ${f(seedSeconds)} s.`, '');
     lines.push('Systems:', `- **Atrium**: ${atriumHow || 'not started'}, NODE_ENV=production, MAIL_INTERVAL_SECONDS=3600 (the mail worker would erase the invitation links W4 reads from the outbox), invitation abuse limits raised to 1,000,000 (still checked).`, '- **floor**: bench/floor-server.ts — graphql 16 + pg + DataLoader on node:http with the same authorization rules (role per workspace, guest visibility, per-project roles, people for viewers+, invitations for members+, email visibility); parse+validate cached per query text.', '- **PostGraphile 4.14** (bench/postgraphile-server.ts): read-only over the same tables, no authorization at all — an upper bound, not a competitor. The queries are the closest equivalents over its generated schema (no permissions lists, no invitations on the people page, owner = account name). PostGraphile 5 needs Node 22 and was not run.', '');
-    lines.push(`Method: autocannon, ${o.connections} connections; capacity = closed loop for ${o.duration} s; then fixed rates (\`overallRate\`) at 50% and 80% of each system's own capacity for ${o.duration} s each (latency corrected for coordinated omission); systems interleaved A B C per phase, after a ${o.warmup} s warm-up each. Every response body is checked (errors or wrong data count as failures). SQL/req: pg_stat_statements calls of the system's own database role / requests (BEGIN/COMMIT included). CPU ms/req: server process utime+stime (/proc) / requests; DB CPU: utime+stime of the benchmark cluster's PostgreSQL processes / requests. Both averaged over the three runs.`, '');
+    lines.push(`Method: autocannon, ${o.connections} connections; capacity = closed loop for ${o.duration} s; then fixed rates (\`overallRate\`) at 50% and 80% of each system's own capacity for ${o.duration} s each (latency corrected for coordinated omission); systems interleaved A B C per phase, after a ${o.warmup} s warm-up each. Every response body is checked (errors or wrong data count as failures). SQL/req: pg_stat_statements calls of the system's own database role / requests (BEGIN/COMMIT included). CPU ms/req: utime+stime (/proc) of the server process and its children (Atrium's workers) / requests; DB CPU: utime+stime of the benchmark cluster's PostgreSQL processes / requests. Both averaged over the three runs.`, '');
     lines.push('Workloads: **W1** dashboard as a member (workspace + viewerRole/viewerPermissions + 50 projects with owner and viewerPermissions + 100 people with email); **W2** the same as a guest of a public workspace (without people: guests never see people); **W3** `me { id } workspace(id) { name }`; **W4** mutation mix on Atrium + SPEC.md §5 invariants; **W5** abusive queries on Atrium.', '');
 
     for (const w of readWorkloads) {

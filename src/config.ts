@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** Reads an integer environment variable, falling back to `fallback` when unset or malformed. */
@@ -11,6 +12,12 @@ function intEnv(name: string, fallback: number): number {
 
 export interface Config {
   port: number;
+  /**
+   * WEB_CONCURRENCY: HTTP worker processes (index.ts). Default: one per CPU for the compiled
+   * server (`npm start`); 1 under ts-node (`npm run dev`, the tests), where each worker would
+   * compile the sources again.
+   */
+  workers: number;
   host: string;
   databaseUrl?: string;
   dataDir: string;
@@ -49,8 +56,10 @@ export interface Config {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = intEnv('PORT', 4000);
   const host = env.HOST || 'localhost';
+  const underTsNode = Symbol.for('ts-node.register.instance') in process;
   return {
     port,
+    workers: Math.max(1, intEnv('WEB_CONCURRENCY', underTsNode ? 1 : os.availableParallelism())),
     host,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR || '.data'),

@@ -1,38 +1,67 @@
 import 'reflect-metadata';
-import { loadConfig } from './config';
+import cluster, { type Worker } from 'node:cluster';
+import { loadConfig, type Config } from './config';
 import { createDataSource } from './db/data-source';
 import { openDatabase } from './db/open';
+import type { RunningDatabase } from './db/embedded';
 import { createServer } from './server';
-import { createLogger } from './hardening/logging';
+import { createLogger, type Logger } from './hardening/logging';
 import { startBackgroundJobs } from './jobs';
 
-/** Process entry: database (embedded unless DATABASE_URL), migrations, HTTP server, background jobs, clean shutdown. */
+/**
+ * Process entry. With WEB_CONCURRENCY = 1 one process does everything: the database (embedded
+ * unless DATABASE_URL), migrations, the HTTP server, the background jobs. With more (the default
+ * is one per CPU), this process is a supervisor: it opens the database and runs the migrations
+ * once, then forks that many workers that share the port (node:cluster) and talk to the same
+ * database; the first worker also runs the background jobs, which are safe to run anywhere
+ * (FOR UPDATE SKIP LOCKED) but need not poll twice. A worker that dies is replaced. SIGINT or
+ * SIGTERM drains every worker, then stops the embedded database.
+ */
 async function main() {
   const config = loadConfig();
   /** JSON request and error logs (hardening/logging.ts); info unless LOG_LEVEL says otherwise. */
   const logger = createLogger({ level: config.logLevel ?? 'info' });
+  if (cluster.isWorker) return serve(config, logger, { jobs: process.env.ATRIUM_WORKER_JOBS === '1', announce: false });
+  const database = await prepareDatabase(config);
+  if (config.workers <= 1) return serve(config, logger, { jobs: true, announce: true, database });
+  return supervise(config, logger, database);
+}
+
+/** Opens the database and brings its schema up to date. */
+async function prepareDatabase(config: Config): Promise<RunningDatabase> {
   const database = await openDatabase(config);
-  const db = createDataSource({ url: database.url });
+  const db = createDataSource({ url: database.url, poolSize: 1 });
   await db.initialize();
-  const applied = await db.runMigrations({ transaction: 'each' });
-  if (applied.length) console.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+  try {
+    const applied = await db.runMigrations({ transaction: 'each' });
+    if (applied.length) console.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+  } finally {
+    await db.destroy();
+  }
+  return database;
+}
+
+/** One HTTP server process: the whole of Atrium, or one worker of the supervisor. */
+async function serve(config: Config, logger: Logger, options: { jobs: boolean; announce: boolean; database?: RunningDatabase }) {
+  const db = createDataSource({ url: options.database?.url ?? config.databaseUrl! });
+  await db.initialize();
   const server = await createServer({ db, config, logger });
-  const jobs = startBackgroundJobs({ db, config });
+  const jobs = options.jobs ? startBackgroundJobs({ db, config }) : null;
   const url = await server.listen(config.port, config.host);
   // A plain line whatever LOG_LEVEL says: scripts and process managers wait for it.
-  console.log(`Atrium is serving ${url} (playground: open it in a browser)${config.databaseUrl ? '' : `; embedded PostgreSQL data in ${config.dataDir}`}`);
+  if (options.announce) announce(config, url);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down`);
+    if (options.announce) console.log(`${signal}: shutting down`);
     const force = setTimeout(() => process.exit(1), 15_000).unref();
     try {
       await server.stop();
-      await jobs.stop();
+      await jobs?.stop();
       await db.destroy();
-      await database.stop();
+      await options.database?.stop();
       clearTimeout(force);
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
       process.exit(0);
@@ -41,6 +70,62 @@ async function main() {
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
       process.exit(1);
     }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // A worker whose supervisor is gone (killed outright) has nobody to stop it: it stops itself.
+  if (cluster.isWorker) process.on('disconnect', () => void shutdown('supervisor gone'));
+}
+
+function announce(config: Config, url: string) {
+  console.log(`Atrium is serving ${url} (playground: open it in a browser)${config.databaseUrl ? '' : `; embedded PostgreSQL data in ${config.dataDir}`}`);
+}
+
+/** The supervisor of `config.workers` worker processes. */
+function supervise(config: Config, logger: Logger, database: RunningDatabase) {
+  const env = { DATABASE_URL: database.url, WEB_CONCURRENCY: '1' };
+  let stopping = false;
+  let announced = false;
+  const listening = new Set<number>();
+  const fork = (jobs: boolean): Worker => {
+    const worker = cluster.fork({ ...env, ATRIUM_WORKER_JOBS: jobs ? '1' : '0' });
+    worker.once('listening', (address) => {
+      listening.add(worker.id);
+      if (!announced && listening.size === config.workers) {
+        announced = true;
+        announce(config, `http://${config.host}:${address.port}/graphql`);
+        console.log(`${config.workers} worker processes (WEB_CONCURRENCY)`);
+      }
+    });
+    worker.once('exit', (code, signal) => {
+      listening.delete(worker.id);
+      if (stopping) return;
+      // An unexpected exit: say so and start a replacement (the jobs go with the worker that had them), after a pause so a crash loop cannot spin.
+      // Plain lines, like the supervisor's others: its buffered JSON log would hold them back.
+      console.error(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another`);
+      setTimeout(() => !stopping && fork(jobs), 1_000).unref();
+    });
+    return worker;
+  };
+  for (let i = 0; i < config.workers; i++) fork(i === 0);
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 20_000).unref();
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
+    await Promise.all(
+      workers.map((w) => new Promise<void>((resolve) => {
+        if (w.isDead()) return resolve();
+        w.once('exit', () => resolve());
+        w.process.kill('SIGTERM');
+      })),
+    );
+    await database.stop();
+    clearTimeout(force);
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import { cloneTemplateDatabase } from '../test/harness';
+import { eventually, okAt, signUpAt } from './client';
+import { startAtriumProcess, type AtriumProcess } from './processes';
+
+/**
+ * WEB_CONCURRENCY (src/index.ts): a supervisor process and worker processes sharing one port. The
+ * workers answer, a worker that dies is replaced, and SIGTERM stops all of them.
+ */
+
+let clone: Awaited<ReturnType<typeof cloneTemplateDatabase>>;
+let atrium: AtriumProcess;
+
+/** The pids of a process's live children. */
+function childrenOf(pid: number): number[] {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[1]) === pid && fields[0] !== 'Z';
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+beforeAll(async () => {
+  clone = await cloneTemplateDatabase();
+  atrium = await startAtriumProcess(clone.url, { WEB_CONCURRENCY: '2' });
+}, 330_000);
+
+afterAll(async () => {
+  await atrium?.stop();
+  await clone?.drop();
+}, 60_000);
+
+it('serves from two worker processes on one port', async () => {
+  await eventually(async () => /2 worker processes/.test(atrium.output()));
+  expect(childrenOf(atrium.pid)).toHaveLength(2);
+  const people = await Promise.all(Array.from({ length: 12 }, () => signUpAt(atrium.url)));
+  const answers = await Promise.all(people.map((p) => okAt(atrium.url, '{ me { id } }', {}, p.token)));
+  expect(answers.map((a) => a.me.id)).toEqual(people.map((p) => p.id));
+}, 120_000);
+
+it('replaces a worker that dies', async () => {
+  const [victim, survivor] = childrenOf(atrium.pid);
+  process.kill(victim, 'SIGKILL');
+  const replaced = await eventually(async () => {
+    const now = childrenOf(atrium.pid);
+    return now.length === 2 && now.includes(survivor) && !now.includes(victim) && /worker \d+ exited \(SIGKILL\); starting another/.test(atrium.output());
+  }, 120_000);
+  expect(replaced).toBe(true);
+  const people = await Promise.all(Array.from({ length: 6 }, () => signUpAt(atrium.url)));
+  for (const person of people) expect((await okAt(atrium.url, '{ me { id } }', {}, person.token)).me.id).toBe(person.id);
+}, 150_000);
+
+it('SIGTERM stops every worker and then the supervisor, cleanly', async () => {
+  const workers = childrenOf(atrium.pid);
+  expect(workers).toHaveLength(2);
+  expect(await atrium.stop()).toBe(0);
+  expect(await eventually(async () => workers.filter(alive).length === 0, 20_000)).toBe(true);
+}, 60_000);
