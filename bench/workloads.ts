@@ -4,7 +4,7 @@
  * carries `errors` (HTTP 200 may) or its data differ from what the seed says the caller must see.
  */
 import { projectCodes, workspaceCodes } from '../src/auth/permissions';
-import { W1_QUERY, W2_QUERY, W3_QUERY } from '../src/perf/workloads';
+import { abusiveQueries as abusiveW5, W1_QUERY, W2_QUERY, W3_QUERY } from '../src/perf/workloads';
 
 export type SystemName = 'atrium' | 'floor' | 'postgraphile';
 export type WorkloadName = 'W1' | 'W2' | 'W3';
@@ -188,18 +188,7 @@ export function request(system: SystemName, workload: WorkloadName, x: Expected)
 
 /** W5: queries a hardened server must refuse before doing the work. */
 export function abusiveQueries(x: Expected): { name: string; body: string }[] {
-  // 12 rounds of projects → edges → node → workspace: about 50 levels.
-  let deep = 'id';
-  for (let i = 0; i < 12; i++) deep = `projects(first: 5) { edges { node { workspace { ${deep} } } } }`;
-  const aliases = Array.from({ length: 500 }, (_, i) => `a${i}: me { id name email }`).join(' ');
-  // Within a depth limit of 12 and 30 aliases, but 20 × 100 × 100 × 100 potential nodes.
-  const fanOut = `workspaces(first: 100) { edges { node { id projects(first: 100) { edges { node { id jobs(first: 100) { edges { node { id name } } } } } } } } }`;
-  const costly = Array.from({ length: 20 }, (_, i) => `w${i}: ${fanOut}`).join(' ');
-  return [
-    { name: 'too deep (~50 levels)', body: json(`query Deep($id: ID!) { workspace(id: $id) { ${deep} } }`, { id: x.target.workspaceId }) },
-    { name: 'too many aliases (500)', body: json(`query Aliases { ${aliases} }`, {}) },
-    { name: 'too costly (20 aliases × 100³ fan-out, depth 10)', body: json(`query Costly { ${costly} }`, {}) },
-  ];
+  return abusiveW5(x.target.workspaceId).map((q) => ({ name: q.name, body: json(q.query, q.variables) }));
 }
 
 /** A W5 response is a rejection when it carries errors (not an internal error) and no executed data. */

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -9,13 +9,14 @@ import type { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
-import { rejectUnstorableText } from './common/text-guard';
+import { checkStorableText } from './common/text-guard';
 import { classifyError, formatError } from './errors-format';
 import { healthRouter } from './hardening/health';
 import { bodyErrorHandler, bodyLimitBytes, corsMiddleware, csrfGuard, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
-import { armorValidationRules, costLimitPlugin, parseOptions, repetitionGuard } from './hardening/limits';
+import { armorValidationRules, checkCost, parseOptions, repetitionGuard } from './hardening/limits';
 import { attachHttp, createLogger, httpOf, loggingPlugin, requestLogger, type Logger, type RequestLogState } from './hardening/logging';
 import { playgroundHtml, playgroundRouter } from './playground/playground';
+import { refusalMemory, type RefusalMemory } from './hardening/refusals';
 import { buildAtriumSchema } from './schema';
 
 export interface AtriumServer {
@@ -23,6 +24,8 @@ export interface AtriumServer {
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   logger: Logger;
+  /** Documents refused for their text, answered from memory when repeated (hardening/refusals.ts). */
+  refusals: RefusalMemory['stats'];
   /** Listens on `port` (0: any free port) and resolves with the URL of the GraphQL endpoint. */
   listen(port: number, host?: string): Promise<string>;
   /** Drains HTTP, stops Apollo. The data source is the caller's to close. */
@@ -68,6 +71,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
     next();
   });
   const httpServer = http.createServer(app);
+  const refusals = refusalMemory();
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection ?? true,
@@ -87,10 +91,11 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
       ApolloServerPluginLandingPageDisabled(),
       // Apollo's default cache-control plugin visits every resolved field; Atrium sets no cache hints.
       ApolloServerPluginCacheControlDisabled(),
-      costLimitPlugin(),
-      rejectUnstorableText,
+      requestGate(db, logger),
       loggingPlugin(logger, options.log),
       legacyJsonStatusPlugin((ctx) => httpOf(ctx)?.req),
+      // Last: it remembers the final answer.
+      refusals.recorder((ctx) => httpOf(ctx)?.req),
     ],
   });
   await apollo.start();
@@ -106,18 +111,13 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
     csrfGuard(),
     jsonBody(limit),
     bodyErrorHandler(limit),
-    repetitionGuard(),
+    refusals.replay,
+    repetitionGuard(refusals.remember),
     expressMiddleware(apollo, {
+      // The caller is identified later, by requestGate, once the document is known to be valid.
       context: async ({ req, res }) => {
         const state = res.locals.log as RequestLogState;
-        let auth: Awaited<ReturnType<typeof authenticate>>;
-        try {
-          auth = await authenticate(db, req.headers.authorization);
-        } catch (error) {
-          throw contextFailure(error, state.requestId, logger);
-        }
-        state.userId = auth.user?.id;
-        const ctx = createContext({ db, config, user: auth.user, token: auth.token, memberships: auth.memberships, requestId: state.requestId });
+        const ctx = createContext({ db, config, requestId: state.requestId });
         attachHttp(ctx, req, res);
         return ctx;
       },
@@ -129,6 +129,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
     httpServer,
     apollo,
     logger,
+    refusals: refusals.stats,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -139,6 +140,38 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
         });
       }),
     stop: () => apollo.stop(),
+  };
+}
+
+/**
+ * What every operation passes after parsing and validation and before it executes, in this order:
+ * no unstorable text in its arguments, an estimated cost within the limit, and then — only for a
+ * request that got this far — the caller's identity (one statement: token, account and
+ * memberships). A malformed, invalid or too costly request is so refused without touching the
+ * database. One plugin, because Apollo runs the didResolveOperation hooks of different plugins
+ * concurrently, and a refusal must come before authentication's query, not race it.
+ */
+function requestGate(db: DataSource, logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operation, schema, contextValue: ctx }) {
+          checkStorableText(request.variables, document);
+          checkCost({ document, operation: operation ?? undefined, schema, variables: request.variables });
+          const http = httpOf(ctx);
+          let auth: Awaited<ReturnType<typeof authenticate>>;
+          try {
+            auth = await authenticate(db, http?.req.headers.authorization);
+          } catch (error) {
+            throw contextFailure(error, ctx.requestId, logger);
+          }
+          ctx.user = auth.user;
+          ctx.token = auth.token;
+          ctx.preloadedMemberships = auth.memberships;
+          if (http?.log) http.log.userId = auth.user?.id;
+        },
+      };
+    },
   };
 }
 

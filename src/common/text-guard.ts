@@ -1,5 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, visit } from 'graphql';
+import { GraphQLError, visit, type DocumentNode } from 'graphql';
 
 /**
  * Whether PostgreSQL can store a string as given: no NUL character (text cannot hold one) and no
@@ -24,30 +23,29 @@ function unstorablePath(value: unknown, path: string): string | null {
   return null;
 }
 
+/** Documents already searched for unstorable literals: Apollo hands the same parsed document to every request with the same text. */
+const literalsChecked = new WeakSet<DocumentNode>();
+
 /**
  * A string PostgreSQL cannot store would fail deep in a service as a database error (or be
  * silently altered). This refuses it up front, for every argument of every operation, as
- * BAD_USER_INPUT naming the field: one rule instead of a check in every input class.
+ * BAD_USER_INPUT naming the field: one rule instead of a check in every input class. Runs in
+ * the request gate (server.ts), after validation.
  */
-export const rejectUnstorableText: ApolloServerPlugin = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ request, document }) {
-        // Named like class-validator's fields: the input's own property (`name`), or the argument for a scalar.
-        let field = unstorablePath(request.variables ?? {}, '')?.replace(/^[^.]+\.(?=.)/, '') ?? null;
-        if (!field) {
-          visit(document, {
-            StringValue(node) {
-              if (!isStorableText(node.value)) field ??= 'query';
-            },
-          });
-        }
-        if (field) {
-          throw new GraphQLError(`${field} must not contain NUL characters or unpaired surrogates.`, {
-            extensions: { code: 'BAD_USER_INPUT', fields: [{ field, message: `${field} must not contain NUL characters or unpaired surrogates.` }], http: { status: 400 } },
-          });
-        }
+export function checkStorableText(variables: Record<string, unknown> | undefined, document: DocumentNode): void {
+  // Named like class-validator's fields: the input's own property (`name`), or the argument for a scalar.
+  let field = unstorablePath(variables ?? {}, '')?.replace(/^[^.]+\.(?=.)/, '') ?? null;
+  if (!field && !literalsChecked.has(document)) {
+    visit(document, {
+      StringValue(node) {
+        if (!isStorableText(node.value)) field ??= 'query';
       },
-    };
-  },
-};
+    });
+    if (!field) literalsChecked.add(document);
+  }
+  if (field) {
+    throw new GraphQLError(`${field} must not contain NUL characters or unpaired surrogates.`, {
+      extensions: { code: 'BAD_USER_INPUT', fields: [{ field, message: `${field} must not contain NUL characters or unpaired surrogates.` }], http: { status: 400 } },
+    });
+  }
+}

@@ -134,6 +134,42 @@ describe('refusals name the limit', () => {
   });
 });
 
+describe('a document refused for its text is answered from memory the next time (hardening/refusals.ts)', () => {
+  const MODERN = { accept: 'application/graphql-response+json' };
+
+  it('answers a repeat exactly as before, per Accept header, without running it through Apollo again', async () => {
+    const deep = nested(LIMITS.maxDepth + 2).replace('query(', `query Deep${Date.now()}(`);
+    const ws = '00000000-0000-4000-8000-000000000000';
+    const stats = t.server.refusals;
+    const before = { size: stats.size, hits: stats.hits };
+    const first = await t.gql(deep, { id: ws });
+    const firstModern = await t.gql(deep, { id: ws }, { headers: MODERN });
+    expect({ size: stats.size, hits: stats.hits }).toEqual({ size: before.size + 2, hits: before.hits });
+    const again = await t.gql(deep, { id: ws });
+    const againModern = await t.gql(deep, { id: ws }, { headers: MODERN });
+    expect(stats.hits).toBe(before.hits + 2);
+    refused(again, 'MAX_DEPTH');
+    expect(again).toEqual(first);
+    expect([first.status, againModern.status]).toEqual([200, 400]);
+    expect(againModern).toEqual(firstModern);
+    // The repetition guard's refusals are remembered too.
+    const repeated = `{ ${Array.from({ length: LIMITS.maxRepeatedField + 1 }, () => 'me { id }').join(' ')} }`;
+    const guardFirst = await t.gql(repeated);
+    expect(await t.gql(repeated)).toEqual(guardFirst);
+    expect(stats.hits).toBe(before.hits + 3);
+  });
+
+  it('still runs a valid document, and re-prices a costly one with each request\'s variables', async () => {
+    const owner = await t.signUp();
+    const ws = await t.createWorkspace(owner);
+    const pages = `query($n: Int) { workspaces(first: $n) { edges { node { projects(first: 100) { edges { node { jobs(first: 10) { edges { node { id } } } } } } } } } }`;
+    refused(await t.gql(pages, { n: 100 }, { as: owner }), 'MAX_COST');
+    expect((await t.gql(pages, { n: 1 }, { as: owner })).errors).toBeUndefined();
+    expect((await t.ok(DASHBOARD, { id: ws.id }, { as: owner })).workspace.name).toBe(ws.name);
+    expect((await t.ok(DASHBOARD, { id: ws.id }, { as: owner })).workspace.name).toBe(ws.name);
+  });
+});
+
 describe('schema discovery', () => {
   it('suggests field names in development and test, not in production', async () => {
     const open = await t.gql('{ mee { id } }');

@@ -1,12 +1,12 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
 import {
   BREAK, GraphQLError, Kind, parse, visit, type DocumentNode, getNamedType, isCompositeType, isObjectType, isInterfaceType,
-  type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLSchema, type SelectionSetNode,
+  type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode,
   type ValidationContext, type ValueNode, type ValidationRule,
 } from 'graphql';
 import { DEFAULT_PAGE } from '../common/pagination';
+import type { Refusal } from './refusals';
 
 /**
  * Query limits. Generous for any real front end (the dashboard query costs about 1,000, is 6 deep
@@ -172,7 +172,7 @@ export function repetitionProblem(document: DocumentNode): string | null {
  * bounded by maxTokens. Answers like Apollo answers a validation failure: 200 with the error for
  * `application/json` clients, 400 for `application/graphql-response+json` ones.
  */
-export function repetitionGuard(): express.RequestHandler {
+export function repetitionGuard(remember: (req: express.Request, refusal: Refusal) => void = () => undefined): express.RequestHandler {
   return (req, res, next) => {
     const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
     if (typeof query !== 'string') return next();
@@ -185,30 +185,29 @@ export function repetitionGuard(): express.RequestHandler {
     const problem = repetitionProblem(document);
     if (!problem) return next();
     const modern = req.headers.accept && req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json';
-    res
-      .status(modern ? 400 : 200)
-      .type(modern ? 'application/graphql-response+json' : 'application/json')
-      .send(JSON.stringify({ errors: [{ message: `The query is too complex: ${problem[0].toLowerCase()}${problem.slice(1)}`, extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_COST' } }] }));
+    const refusal = {
+      status: modern ? 400 : 200,
+      contentType: modern ? 'application/graphql-response+json' : 'application/json',
+      body: JSON.stringify({ errors: [{ message: `The query is too complex: ${problem[0].toLowerCase()}${problem.slice(1)}`, extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_COST' } }] }),
+    };
+    remember(req, refusal);
+    res.status(refusal.status).type(refusal.contentType).send(refusal.body);
   };
 }
 
 /** Refuses an operation whose estimated cost (with its variables) is over the limit, before it executes. */
-export function costLimitPlugin(maxCost: number = LIMITS.maxCost): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operation, schema, request }) {
-          if (!operation) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
-          const root = schema.getRootType(operation.operation);
-          if (!root) return;
-          const cost = estimateCost(schema, operation.selectionSet, root, fragments, request.variables ?? {});
-          if (cost > maxCost) {
-            throw refusal('MAX_COST', `The query is too expensive: its estimated cost is ${cost}, the limit is ${maxCost}. Ask for smaller pages (first) or fewer nested lists.`, { cost, limit: maxCost });
-          }
-        },
-      };
-    },
-  };
+export function checkCost(
+  { document, operation, schema, variables }: { document: DocumentNode; operation: OperationDefinitionNode | undefined; schema: GraphQLSchema; variables: Record<string, unknown> | undefined },
+  maxCost: number = LIMITS.maxCost,
+): void {
+  if (!operation) return;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+  const root = schema.getRootType(operation.operation);
+  if (!root) return;
+  const cost = estimateCost(schema, operation.selectionSet, root, fragments, variables ?? {});
+  if (cost > maxCost) {
+    throw refusal('MAX_COST', `The query is too expensive: its estimated cost is ${cost}, the limit is ${maxCost}. Ask for smaller pages (first) or fewer nested lists.`, { cost, limit: maxCost });
+  }
 }
+

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { Logger, QueryRunner } from 'typeorm';
 import { TestServer } from '../test/harness';
 import { seedDatabase, type SeedManifest } from '../scripts/seed';
-import { W1_QUERY, W3_QUERY } from './workloads';
+import { abusiveQueries, W1_QUERY, W3_QUERY } from './workloads';
 
 /**
  * SQL statements per request for the benchmark's read workloads (bench/run.ts W1 and W3), counted
@@ -114,5 +114,23 @@ describe('SQL statements per request', () => {
     expect(result.data.me.id).toBe(manifest.target.memberAccountId);
     if (process.env.SHOW_SQL || count > W3_BUDGET) console.log(`W3 ran ${count} statements:\n${sql.join('\n')}`);
     expect(count).toBeLessThanOrEqual(W3_BUDGET);
+  });
+
+  it.each(abusiveQueries('00000000-0000-4000-8000-000000000000').map((q) => [q.name, q] as const))(
+    'W5 %s: refused before authentication, so it runs no statement',
+    async (_name, abusive) => {
+      const { result, count, statements: sql } = await measure(abusive.query, { ...abusive.variables, id: manifest.target.workspaceId }, manifest.target.memberToken);
+      expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(result.data ?? null).toBeNull();
+      if (count) console.log(sql);
+      expect(count).toBe(0);
+    },
+  );
+
+  it('a bad token with a valid document is still UNAUTHENTICATED (401)', async () => {
+    const { result, count } = await measure(W3, { id: manifest.target.workspaceId }, 'ats_not_a_real_token');
+    expect(result.status).toBe(401);
+    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(count).toBe(1);
   });
 });

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type express from 'express';
+import type { Context } from '../context';
+
+/**
+ * Remembered refusals. A document that fails to parse (syntax, the token limit), to validate
+ * (unknown fields, the depth and alias limits) or the repetition guard fails the same way every
+ * time, whoever sends it and with whatever variables: such a verdict depends on the text alone.
+ * Apollo caches the parsed form of valid documents only, so a client (or an attacker) repeating a
+ * refused one would pay the parse and validation each time. This remembers the answer per
+ * document text and Accept header (which decides the status) and answers a repeat before anything
+ * is parsed or the caller authenticated. Cost refusals depend on the variables: not remembered.
+ * One memory per server, since the answer also depends on its configuration (suggestions).
+ */
+export interface Refusal { status: number; contentType: string; body: string }
+
+export interface RefusalMemory {
+  /** Express middleware (after the body parser): answers a remembered document. */
+  replay: express.RequestHandler;
+  /** Apollo plugin recording refusals at parsing or validation; register it after every plugin that changes the status. */
+  recorder(requestOf: (ctx: Context) => express.Request | undefined): ApolloServerPlugin<Context>;
+  /** Remembers the answer to a request refused for what its document's text is. */
+  remember(req: express.Request, refusal: Refusal): void;
+  /** Documents remembered, and requests answered from memory. */
+  readonly stats: { size: number; hits: number };
+}
+
+/** Bounded: the oldest entry goes first. Documents are keyed by their SHA-256, never stored. */
+const MAX_ENTRIES = 1_000;
+const KEY = Symbol('atrium.refusalKey');
+
+function keyOf(req: express.Request): string | null {
+  const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
+  if (typeof query !== 'string') return null;
+  return `${req.headers.accept ?? ''}\n${createHash('sha256').update(query).digest('base64')}`;
+}
+
+const keyOnRequest = (req: express.Request) => (req as unknown as Record<symbol, string | undefined>)[KEY];
+
+export function refusalMemory(): RefusalMemory {
+  const refusals = new Map<string, Refusal>();
+  const stats = { hits: 0, get size() { return refusals.size; } };
+  const remember = (req: express.Request, refusal: Refusal) => {
+    const key = keyOnRequest(req);
+    if (!key) return;
+    if (refusals.size >= MAX_ENTRIES) refusals.delete(refusals.keys().next().value!);
+    refusals.set(key, refusal);
+  };
+  return {
+    stats,
+    remember,
+    replay: (req, res, next) => {
+      const key = keyOf(req);
+      if (!key) return next();
+      const known = refusals.get(key);
+      if (!known) {
+        (req as unknown as Record<symbol, string>)[KEY] = key;
+        return next();
+      }
+      stats.hits++;
+      res.status(known.status).type(known.contentType).send(known.body);
+    },
+    recorder: (requestOf) => ({
+      async requestDidStart() {
+        let refused = false;
+        return {
+          async parsingDidStart() {
+            return async (error?: Error) => {
+              if (error) refused = true;
+            };
+          },
+          async validationDidStart() {
+            return async (errors?: readonly Error[]) => {
+              if (errors?.length) refused = true;
+            };
+          },
+          async willSendResponse({ response, contextValue }) {
+            const req = requestOf(contextValue);
+            if (!refused || response.body.kind !== 'single' || !req) return;
+            remember(req, {
+              status: response.http.status ?? 200,
+              contentType: response.http.headers.get('content-type') ?? 'application/json; charset=utf-8',
+              body: JSON.stringify(response.body.singleResult) + '\n',
+            });
+          },
+        };
+      },
+    }),
+  };
+}
