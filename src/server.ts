@@ -91,7 +91,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
       ApolloServerPluginLandingPageDisabled(),
       // Apollo's default cache-control plugin visits every resolved field; Atrium sets no cache hints.
       ApolloServerPluginCacheControlDisabled(),
-      requestGate(db, logger),
+      requestGate(db, logger, refusals),
       loggingPlugin(logger, options.log),
       legacyJsonStatusPlugin((ctx) => httpOf(ctx)?.req),
       // Last: it remembers the final answer.
@@ -151,14 +151,20 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
  * database. One plugin, because Apollo runs the didResolveOperation hooks of different plugins
  * concurrently, and a refusal must come before authentication's query, not race it.
  */
-function requestGate(db: DataSource, logger: Logger): ApolloServerPlugin<Context> {
+function requestGate(db: DataSource, logger: Logger, refusals: RefusalMemory): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation, schema, contextValue: ctx }) {
-          checkStorableText(request.variables, document);
-          checkCost({ document, operation: operation ?? undefined, schema, variables: request.variables });
           const http = httpOf(ctx);
+          checkStorableText(request.variables, document);
+          try {
+            checkCost({ document, operation: operation ?? undefined, schema, variables: request.variables });
+          } catch (refusal) {
+            // Without variables, the same text costs the same every time.
+            if (http && !operation?.variableDefinitions?.length) refusals.refusedForText(http.req);
+            throw refusal;
+          }
           let auth: Awaited<ReturnType<typeof authenticate>>;
           try {
             auth = await authenticate(db, http?.req.headers.authorization);

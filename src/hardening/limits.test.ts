@@ -163,8 +163,17 @@ describe('a document refused for its text is answered from memory the next time 
     const owner = await t.signUp();
     const ws = await t.createWorkspace(owner);
     const pages = `query($n: Int) { workspaces(first: $n) { edges { node { projects(first: 100) { edges { node { jobs(first: 10) { edges { node { id } } } } } } } } } }`;
+    const hits = t.server.refusals.hits;
     refused(await t.gql(pages, { n: 100 }, { as: owner }), 'MAX_COST');
     expect((await t.gql(pages, { n: 1 }, { as: owner })).errors).toBeUndefined();
+    refused(await t.gql(pages, { n: 100 }, { as: owner }), 'MAX_COST');
+    expect(t.server.refusals.hits).toBe(hits);
+    // Without variables the cost is the text's own, and the refusal is remembered.
+    const literal = pages.replace('query($n: Int)', 'query').replace('$n', '100');
+    const first = await t.gql(literal, {}, { as: owner });
+    refused(first, 'MAX_COST');
+    expect(await t.gql(literal, {}, { as: owner })).toEqual(first);
+    expect(t.server.refusals.hits).toBe(hits + 1);
     expect((await t.ok(DASHBOARD, { id: ws.id }, { as: owner })).workspace.name).toBe(ws.name);
     expect((await t.ok(DASHBOARD, { id: ws.id }, { as: owner })).workspace.name).toBe(ws.name);
   });

@@ -10,7 +10,8 @@ import type { Context } from '../context';
  * Apollo caches the parsed form of valid documents only, so a client (or an attacker) repeating a
  * refused one would pay the parse and validation each time. This remembers the answer per
  * document text and Accept header (which decides the status) and answers a repeat before anything
- * is parsed or the caller authenticated. Cost refusals depend on the variables: not remembered.
+ * is parsed or the caller authenticated. A cost refusal is remembered only for an operation
+ * without variables, since the variables (page sizes) change the cost.
  * One memory per server, since the answer also depends on its configuration (suggestions).
  */
 export interface Refusal { status: number; contentType: string; body: string }
@@ -22,6 +23,8 @@ export interface RefusalMemory {
   recorder(requestOf: (ctx: Context) => express.Request | undefined): ApolloServerPlugin<Context>;
   /** Remembers the answer to a request refused for what its document's text is. */
   remember(req: express.Request, refusal: Refusal): void;
+  /** Marks a request whose refusal, raised after validation, depends on its text alone (recorder remembers it). */
+  refusedForText(req: express.Request): void;
   /** Documents remembered, and requests answered from memory. */
   readonly stats: { size: number; hits: number };
 }
@@ -29,6 +32,7 @@ export interface RefusalMemory {
 /** Bounded: the oldest entry goes first. Documents are keyed by their SHA-256, never stored. */
 const MAX_ENTRIES = 1_000;
 const KEY = Symbol('atrium.refusalKey');
+const TEXTUAL = Symbol('atrium.refusedForText');
 
 function keyOf(req: express.Request): string | null {
   const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
@@ -50,6 +54,9 @@ export function refusalMemory(): RefusalMemory {
   return {
     stats,
     remember,
+    refusedForText: (req) => {
+      (req as unknown as Record<symbol, boolean>)[TEXTUAL] = true;
+    },
     replay: (req, res, next) => {
       const key = keyOf(req);
       if (!key) return next();
@@ -77,7 +84,8 @@ export function refusalMemory(): RefusalMemory {
           },
           async willSendResponse({ response, contextValue }) {
             const req = requestOf(contextValue);
-            if (!refused || response.body.kind !== 'single' || !req) return;
+            if (!req || response.body.kind !== 'single') return;
+            if (!refused && !(req as unknown as Record<symbol, boolean | undefined>)[TEXTUAL]) return;
             remember(req, {
               status: response.http.status ?? 200,
               contentType: response.http.headers.get('content-type') ?? 'application/json; charset=utf-8',
