@@ -54,7 +54,14 @@ export async function paginate<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   keys: SortKey<T>[],
   args: { first?: number | null; after?: string | null },
-  options: { max?: number; count?: boolean } = {},
+  options: {
+    max?: number;
+    count?: boolean;
+    /** Extra joins and columns for the page's statement only (not the COUNT), read back by `onRow`. */
+    select?: (page: SelectQueryBuilder<T>) => void;
+    /** Called with each listed entity and its raw row, when `select` added columns. */
+    onRow?: (node: T, raw: Record<string, unknown>) => void;
+  } = {},
 ): Promise<Connection<T>> {
   const first = pageSize(args.first, options.max);
   const page = qb.clone();
@@ -74,7 +81,16 @@ export async function paginate<T extends ObjectLiteral>(
   keys.forEach((key, i) => (i === 0 ? page.orderBy(key.expr, key.direction) : page.addOrderBy(key.expr, key.direction)));
   page.limit(first + 1);
   const counter = qb.clone().orderBy();
-  const rows = await page.getMany().catch(rejectForgedCursor);
+  options.select?.(page);
+  let rows: T[];
+  if (options.onRow) {
+    const { entities, raw } = await page.getRawAndEntities().catch(rejectForgedCursor);
+    const byId = new Map((raw as Record<string, unknown>[]).map((r) => [r[`${page.alias}_id`], r]));
+    for (const entity of entities) options.onRow(entity, byId.get(entity.id) ?? {});
+    rows = entities;
+  } else {
+    rows = await page.getMany().catch(rejectForgedCursor);
+  }
   const hasNextPage = rows.length > first;
   const edges = rows.slice(0, first).map((node) => new LazyEdge(node, () => encodeCursor(keys.map((k) => plain(k.value(node))))));
   return lazyTotalCount({

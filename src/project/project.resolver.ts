@@ -1,18 +1,23 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Account } from '../account/account.entity';
 import { signedIn } from '../account/account.resolver';
-import { accessTo, accessToProject, projectAccess, projectPermissions } from '../auth/access';
+import { accessTo, accessToProject, canInWorkspace, projectAccess, projectPermissions } from '../auth/access';
 import { CodeVersion } from '../code/code-version.entity';
 import { codeVersionPages } from '../code/code.loaders';
 import { CodeVersionConnection } from '../code/code.types';
 import { ProjectRole, SortDirection, Visibility } from '../common/enums';
 import type { Connection } from '../common/page';
 import { paginate, SortKey } from '../common/pagination';
+import { selectsPath } from '../common/selection';
 import { clearLoaders, type Context } from '../context';
 import { notFound } from '../errors';
 import { Job } from '../job/job.entity';
 import { jobPages } from '../job/job.loaders';
 import { JobConnection } from '../job/job.types';
 import { Membership } from '../membership/membership.entity';
+import { accountById, membershipByWorkspaceAccount } from '../membership/membership.loaders';
+import { hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS } from '../membership/membership.rows';
 import { Run } from '../run/run.entity';
 import { projectRunPages, runStatusFilter } from '../run/run.loaders';
 import { RunConnection, RunFilter } from '../run/run.types';
@@ -134,6 +139,19 @@ export class ProjectResolver {
   }
 }
 
+/** Hands a project's owner, read with the page (see WorkspaceProjectsResolver.projects), to the loaders Project.owner uses. */
+function primeOwner(ctx: Context, project: Project, raw: Record<string, unknown>): void {
+  if (!project.ownerId) return;
+  const key = `${project.workspaceId}:${project.ownerId}`;
+  if (!raw.owner_member) {
+    membershipByWorkspaceAccount(ctx).prime(key, null);
+    return;
+  }
+  const account = hydrate(ctx.db, Account, raw.owner_account as Record<string, unknown>);
+  accountById(ctx).prime(account.id, account);
+  membershipByWorkspaceAccount(ctx).prime(key, hydrate(ctx.db, Membership, raw.owner_member as Record<string, unknown>));
+}
+
 /** Workspace.projects: the live projects of a workspace the caller may see there. */
 @Resolver(() => Workspace)
 export class WorkspaceProjectsResolver {
@@ -145,6 +163,7 @@ export class WorkspaceProjectsResolver {
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
     @Arg('filter', () => ProjectFilter, { nullable: true, description: 'Narrows the list.' }) filter?: ProjectFilter,
     @Arg('orderBy', () => ProjectOrder, { nullable: true, description: 'Sort order; by name ascending by default.' }) orderBy?: ProjectOrder,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<Connection<Project>> {
     const access = await accessTo(ctx, workspace);
     if (!access) throw notFound('The workspace');
@@ -156,7 +175,17 @@ export class WorkspaceProjectsResolver {
     const field = orderBy?.field ?? ProjectOrderField.NAME;
     if (after) decodeTypedCursor(after, [field === ProjectOrderField.NAME ? 'text' : 'timestamp', 'uuid']);
     const keys = [...SORTS[field](direction), { expr: 'p.id', direction, value: (p: Project) => p.id }];
-    const page = await paginate(qb, keys, { first, after });
+    // Look-ahead: when the page's owners are asked for (and the caller may see people), they come in
+    // the same statement, members and their public account columns, for Project.owner's loader.
+    const withOwners = info !== undefined && canInWorkspace(access, 'workspace.people.list') && selectsPath(info, ['edges', 'node', 'owner']);
+    const page = await paginate(qb, keys, { first, after }, withOwners ? {
+      select: (pageQuery) => pageQuery
+        .leftJoin(Membership, 'om', 'om.workspace_id = p.workspace_id AND om.account_id = p.owner_id')
+        .leftJoin(Account, 'oa', 'oa.id = om.account_id')
+        .addSelect(`CASE WHEN om.id IS NOT NULL THEN ${jsonColumns(ctx.db, Membership, 'om')} END`, 'owner_member')
+        .addSelect(`CASE WHEN om.id IS NOT NULL THEN ${jsonColumns(ctx.db, Account, 'oa', PUBLIC_ACCOUNT_COLUMNS)} END`, 'owner_account'),
+      onRow: (project, raw) => primeOwner(ctx, project, raw),
+    } : {});
     // The listed projects are the ones field permissions and resolvers will ask about.
     for (const edge of page.edges) projectById(ctx).prime(edge.node.id, edge.node);
     return page;

@@ -22,6 +22,29 @@ const LIST = `query($id: ID!, $first: Int, $after: String, $filter: ProjectFilte
 const fieldsOf = (r: { errors?: { extensions?: { fields?: { field: string }[] } }[] }) => r.errors?.[0]?.extensions?.fields?.map((f) => f.field);
 
 describe('projects', () => {
+  it('lists each project with the same owner as the project itself shows, through fragments too (owners are read with the page)', async () => {
+    const c = await t.cast(Visibility.PUBLIC);
+    const mine = (await t.ok(CREATE, { input: { workspaceId: c.workspace.id, name: 'a mine', visibility: 'PUBLIC' } }, { as: c.member })).createProject;
+    const admins = (await t.ok(CREATE, { input: { workspaceId: c.workspace.id, name: 'b admins' } }, { as: c.admin })).createProject;
+    // A project whose owner is no longer a member (written directly: the API hands such projects to the workspace owner).
+    const stranger = await t.signUp();
+    const [orphan] = await t.sql(`INSERT INTO project (workspace_id, name, visibility, owner_id) VALUES ($1, 'c orphan', 'PUBLIC', $2) RETURNING id`, [c.workspace.id, stranger.id]);
+    const PAGE = `query($id: ID!) { workspace(id: $id) { projects(first: 10) { edges { node { id ...Owner } } } } }
+      fragment Owner on Project { owner { id name role user { id name } } }`;
+    const one = (id: string, as: typeof c.member | null) => t.ok(`query($id: ID!) { project(id: $id) { owner { id name role user { id name } } } }`, { id }, { as });
+    for (const as of [c.viewer, c.member]) {
+      const page = await t.ok(PAGE, { id: c.workspace.id }, { as });
+      const owners = Object.fromEntries(page.workspace.projects.edges.map((e: { node: { id: string; owner: unknown } }) => [e.node.id, e.node.owner]));
+      expect(owners[mine.id]).toMatchObject({ id: c.memberIds.member, role: 'MEMBER', user: { id: c.member.id, name: c.member.name } });
+      expect(owners[admins.id]).toMatchObject({ id: c.memberIds.admin, role: 'ADMIN' });
+      expect(owners[orphan.id]).toBeNull();
+      for (const id of [mine.id, admins.id, orphan.id]) expect(owners[id]).toEqual((await one(id, as)).project.owner);
+    }
+    // Guests never see people: no owners, whether or not the page looks ahead.
+    const asGuest = await t.ok(PAGE, { id: c.workspace.id }, { as: await t.signUp() });
+    expect(asGuest.workspace.projects.edges.map((e: { node: { owner: unknown } }) => e.node.owner)).toEqual([null, null]);
+  });
+
   it('creates a project owned by its creator, with rendered Markdown and an audit event', async () => {
     const c = await t.cast();
     const data = await t.ok(
