@@ -5,7 +5,7 @@ import { byKeys, isUuid } from '../common/ids';
 import { WorkspaceRole } from '../common/enums';
 import { Account } from '../account/account.entity';
 import { Membership } from './membership.entity';
-import { entitiesByIds, hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS } from './membership.rows';
+import { entitiesByIds, hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from './membership.rows';
 
 /**
  * All of the caller's memberships, keyed by workspace id, loaded once per request: every role
@@ -50,16 +50,16 @@ export const membershipByWorkspaceAccount = defineLoader(
     new DataLoader<string, Membership | null>(async (keys) => {
       const pairs = keys.map((k) => k.split(':')).filter(([w, a]) => isUuid(w) && isUuid(a));
       if (!pairs.length) return keys.map(() => null);
-      const rows: { member: Record<string, unknown>; account: Record<string, unknown> }[] = await ctx.db.query(
-        `SELECT ${jsonColumns(ctx.db, Membership, 'm')} AS member, ${jsonColumns(ctx.db, Account, 'a', PUBLIC_ACCOUNT_COLUMNS)} AS account
+      const rows: Record<string, unknown>[] = await ctx.db.query(
+        `SELECT ${selectColumns(ctx.db, Membership, 'm', 'm__')}, ${selectColumns(ctx.db, Account, 'a', 'a__', PUBLIC_ACCOUNT_COLUMNS)}
            FROM membership m JOIN account a ON a.id = m.account_id
           WHERE (m.workspace_id, m.account_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
         [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
       );
       const members = rows.map((row) => {
-        const account = hydrate(ctx.db, Account, row.account);
+        const account = hydrate(ctx.db, Account, row, 'a__');
         accountById(ctx).prime(account.id, account);
-        return hydrate(ctx.db, Membership, row.member);
+        return hydrate(ctx.db, Membership, row, 'm__');
       });
       return byKeys(keys, members, (m) => `${m.workspaceId}:${m.accountId}`);
     }),

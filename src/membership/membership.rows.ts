@@ -43,10 +43,9 @@ export function selectColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias
     .join(', ');
 }
 
-/** `json_build_object('column', alias.column, …)` of every column (or the `only` ones): one JSON value per entity, which pg reads with one JSON.parse instead of a parser per column. */
-export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string, only?: readonly string[]): string {
+/** `json_build_object('column', alias.column, …)` of every column, for json_agg subselects and rare optional rows. */
+export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string): string {
   return `json_build_object(${columnsOf(db, entity)
-    .filter((c) => !only || only.includes(c.databaseName))
     .map((c) => `'${c.databaseName}', "${alias}"."${c.databaseName}"`)
     .join(', ')})`;
 }
@@ -86,7 +85,7 @@ function keysOf(columns: ColumnPlan[], prefix: string): string[] {
 /**
  * The rows of `entity` whose ids are in `ids`, hydrated, in one statement that does not change
  * with the number of ids (`= ANY($1)`, so it stays one prepared statement, unlike TypeORM's
- * `IN ($1, $2, …)`), each row read as one JSON value. `where` adds SQL over the alias `t`.
+ * `IN ($1, $2, …)`). `where` adds SQL over the alias `t`; `only` limits the columns read.
  */
 export async function entitiesByIds<T extends ObjectLiteral>(
   db: Db,
@@ -96,9 +95,9 @@ export async function entitiesByIds<T extends ObjectLiteral>(
 ): Promise<T[]> {
   if (!ids.length) return [];
   const table = ('connection' in db ? db.connection : db).getMetadata(entity).tableName;
-  const rows: { e: Record<string, unknown> }[] = await db.query(
-    `SELECT ${jsonColumns(db, entity, 't', options.only)} AS e FROM "${table}" t WHERE t.id = ANY($1::uuid[])${options.where ? ` AND ${options.where}` : ''}`,
+  const rows: Record<string, unknown>[] = await db.query(
+    `SELECT ${selectColumns(db, entity, 't', '', options.only)} FROM "${table}" t WHERE t.id = ANY($1::uuid[])${options.where ? ` AND ${options.where}` : ''}`,
     [ids],
   );
-  return rows.map((row) => hydrate(db, entity, row.e));
+  return rows.map((row) => hydrate(db, entity, row));
 }

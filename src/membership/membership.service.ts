@@ -13,7 +13,7 @@ import { Project } from '../project/project.entity';
 import { Workspace } from '../workspace/workspace.entity';
 import { lockLiveWorkspace } from '../workspace/workspace.service';
 import { Membership } from './membership.entity';
-import { hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS } from './membership.rows';
+import { hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from './membership.rows';
 import { PeopleOrderField, type PeopleFilter, type PeopleOrder } from './membership.types';
 
 /** Who is making a membership change. */
@@ -353,8 +353,7 @@ export async function listPeople(
       LIMIT ${limit}
     )
     SELECT pg.id AS "__id", pg.kind AS "__kind", pg.sort_value AS "__sort",
-           CASE WHEN m.id IS NOT NULL THEN ${jsonColumns(db, Membership, 'm')} END AS "member",
-           CASE WHEN m.id IS NOT NULL THEN ${jsonColumns(db, Account, 'a', PUBLIC_ACCOUNT_COLUMNS)} END AS "account",
+           ${selectColumns(db, Membership, 'm', 'm__')}, ${selectColumns(db, Account, 'a', 'a__', PUBLIC_ACCOUNT_COLUMNS)},
            CASE WHEN i.id IS NOT NULL THEN ${jsonColumns(db, Invitation, 'i')} END AS "invitation",
            ia.id AS "ia__id", ia.name AS "ia__name",
            ia.id IS NOT NULL AND EXISTS (
@@ -377,9 +376,9 @@ export async function listPeople(
   for (const row of rows.slice(0, first)) {
     let node: Membership | Invitation;
     if (row.__kind === 'member') {
-      if (row.member === null) continue; // gone between the CTE and the join (cannot happen in one statement, but never a half node)
-      node = hydrate(db, Membership, row.member as Record<string, unknown>);
-      accounts.push(hydrate(db, Account, row.account as Record<string, unknown>));
+      if (row.m__id === null) continue; // gone between the CTE and the join (cannot happen in one statement, but never a half node)
+      node = hydrate(db, Membership, row, 'm__');
+      accounts.push(hydrate(db, Account, row, 'a__'));
     } else {
       if (row.invitation === null) continue;
       const invitation = hydrate(db, Invitation, row.invitation as Record<string, unknown>);

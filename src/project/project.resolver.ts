@@ -17,7 +17,7 @@ import { jobPages } from '../job/job.loaders';
 import { JobConnection } from '../job/job.types';
 import { Membership } from '../membership/membership.entity';
 import { accountById, membershipByWorkspaceAccount } from '../membership/membership.loaders';
-import { hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS } from '../membership/membership.rows';
+import { hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../membership/membership.rows';
 import { Run } from '../run/run.entity';
 import { projectRunPages, runStatusFilter } from '../run/run.loaders';
 import { RunConnection, RunFilter } from '../run/run.types';
@@ -143,13 +143,13 @@ export class ProjectResolver {
 function primeOwner(ctx: Context, project: Project, raw: Record<string, unknown>): void {
   if (!project.ownerId) return;
   const key = `${project.workspaceId}:${project.ownerId}`;
-  if (!raw.owner_member) {
+  if (!raw.om__id) {
     membershipByWorkspaceAccount(ctx).prime(key, null);
     return;
   }
-  const account = hydrate(ctx.db, Account, raw.owner_account as Record<string, unknown>);
+  const account = hydrate(ctx.db, Account, raw, 'oa__');
   accountById(ctx).prime(account.id, account);
-  membershipByWorkspaceAccount(ctx).prime(key, hydrate(ctx.db, Membership, raw.owner_member as Record<string, unknown>));
+  membershipByWorkspaceAccount(ctx).prime(key, hydrate(ctx.db, Membership, raw, 'om__'));
 }
 
 /** Workspace.projects: the live projects of a workspace the caller may see there. */
@@ -182,8 +182,8 @@ export class WorkspaceProjectsResolver {
       select: (pageQuery) => pageQuery
         .leftJoin(Membership, 'om', 'om.workspace_id = p.workspace_id AND om.account_id = p.owner_id')
         .leftJoin(Account, 'oa', 'oa.id = om.account_id')
-        .addSelect(`CASE WHEN om.id IS NOT NULL THEN ${jsonColumns(ctx.db, Membership, 'om')} END`, 'owner_member')
-        .addSelect(`CASE WHEN om.id IS NOT NULL THEN ${jsonColumns(ctx.db, Account, 'oa', PUBLIC_ACCOUNT_COLUMNS)} END`, 'owner_account'),
+        .addSelect(selectColumns(ctx.db, Membership, 'om', 'om__'))
+        .addSelect(selectColumns(ctx.db, Account, 'oa', 'oa__', PUBLIC_ACCOUNT_COLUMNS)),
       onRow: (project, raw) => primeOwner(ctx, project, raw),
     } : {});
     // The listed projects are the ones field permissions and resolvers will ask about.
