@@ -96,7 +96,7 @@ export function canOnPlatform(ctx: Context, action: AccountAction): boolean {
 }
 
 /** `viewerPermissions` of a workspace; a removed workspace offers nothing but its restoration. */
-export function workspacePermissions(access: WorkspaceAccess | null): WorkspaceAction[] {
+export function workspacePermissions(access: WorkspaceAccess | null): readonly WorkspaceAction[] {
   if (!access) return [];
   const codes = workspaceCodes(access.role, access.superuser);
   return access.workspace.removedAt ? codes.filter((code) => code === 'workspace.restore') : codes;

@@ -93,7 +93,7 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => [String], { description: 'The permission codes (SPEC.md §2) the caller holds on this project.' })
-  async viewerPermissions(@Root() project: Project, @Ctx() ctx: Context): Promise<string[]> {
+  async viewerPermissions(@Root() project: Project, @Ctx() ctx: Context): Promise<readonly string[]> {
     return projectPermissions(await accessToProject(ctx, project));
   }
 

@@ -74,7 +74,7 @@ export class WorkspaceResolver {
   }
 
   @FieldResolver(() => [String], { description: 'The permission codes (SPEC.md §2) the caller holds here.' })
-  async viewerPermissions(@Root() workspace: Workspace, @Ctx() ctx: Context): Promise<string[]> {
+  async viewerPermissions(@Root() workspace: Workspace, @Ctx() ctx: Context): Promise<readonly string[]> {
     return workspacePermissions(await accessTo(ctx, workspace));
   }
 
