@@ -12,19 +12,21 @@ import { entitiesByIds, hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '.
  * check of the request reads this map, so a page of 100 objects costs one query — or none, when
  * authentication already read them.
  */
-const viewerMembershipMap = defineLoader((ctx) => {
-  const loader = new DataLoader<'all', Map<string, Membership>>(async (keys) => {
-    const rows = ctx.user ? await ctx.db.getRepository(Membership).findBy({ accountId: ctx.user.id }) : [];
-    const map = new Map(rows.map((m) => [m.workspaceId, m]));
-    return keys.map(() => map);
-  });
-  const preloaded = ctx.preloadedMemberships;
-  if (preloaded) {
-    ctx.preloadedMemberships = null;
-    loader.prime('all', new Map(preloaded.map((m) => [m.workspaceId, m])));
-  }
-  return loader;
-});
+const viewerMembershipMap = defineLoader(
+  (ctx) =>
+    new DataLoader<'all', Map<string, Membership>>(async (keys) => {
+      const rows = ctx.user ? await ctx.db.getRepository(Membership).findBy({ accountId: ctx.user.id }) : [];
+      const map = new Map(rows.map((m) => [m.workspaceId, m]));
+      return keys.map(() => map);
+    }),
+  (loader, ctx) => {
+    const preloaded = ctx.preloadedMemberships;
+    if (preloaded) {
+      ctx.preloadedMemberships = null;
+      loader.prime('all', new Map(preloaded.map((m) => [m.workspaceId, m])));
+    }
+  },
+);
 
 /**
  * Starts the request's membership map from what authentication read. Called before each root
@@ -32,6 +34,13 @@ const viewerMembershipMap = defineLoader((ctx) => {
  */
 export function usePreloadedMemberships(ctx: Context): void {
   if (ctx.preloadedMemberships) viewerMembershipMap(ctx);
+}
+
+/** The caller's membership of a workspace (null: none), without waiting; undefined when the request has not read the caller's memberships yet. */
+export function viewerMembershipNow(ctx: Context, workspaceId: string): Membership | null | undefined {
+  if (!ctx.user) return null;
+  const map = viewerMembershipMap.peek(ctx, 'all');
+  return map === undefined ? undefined : (map.get(workspaceId) ?? null);
 }
 
 /** The caller's membership of a workspace, or null. */

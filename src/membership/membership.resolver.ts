@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
 import { Account } from '../account/account.entity';
-import { canSeeEmail, primeEmailVisible, signedIn } from '../account/account.resolver';
+import { canSeeEmail, canSeeEmailNow, primeEmailVisible, signedIn } from '../account/account.resolver';
 import { Me } from '../account/account.types';
 import { accessTo, canInWorkspace } from '../auth/access';
 import { PersonStatus } from '../common/enums';
@@ -44,18 +44,29 @@ async function accountOf(ctx: Context, member: Membership): Promise<Account> {
   return account;
 }
 
+/**
+ * `read(account)` of a member's account: at once when the request already holds the account (the
+ * people page and the projects page's owners prime them), else once it is loaded. Synchronous
+ * answers spare graphql-js a promise per field and per listed person.
+ */
+function fromAccount<T>(ctx: Context, member: Membership, read: (account: Account) => T): T | Promise<T> {
+  const account = accountById.peek(ctx, member.accountId);
+  return account ? read(account) : accountOf(ctx, member).then(read);
+}
+
 @Resolver(() => Membership)
 export class MembershipResolver {
   @FieldResolver(() => String, { nullable: true, description: 'The workspace profile name, or the account name when useAccountProfile is true or no profile name is set.' })
-  async name(@Root() member: Membership, @Ctx() ctx: Context): Promise<string> {
-    const account = await accountOf(ctx, member);
-    return (!member.useAccountProfile && member.profileName) || account.name;
+  name(@Root() member: Membership, @Ctx() ctx: Context): string | Promise<string> {
+    return fromAccount(ctx, member, (account) => (!member.useAccountProfile && member.profileName) || account.name);
   }
 
   @FieldResolver(() => String, { nullable: true, description: "The account's email, where the caller may see it (the person themself, people sharing a workspace with them, platform admins)." })
-  async email(@Root() member: Membership, @Ctx() ctx: Context): Promise<string | null> {
-    if (!(await canSeeEmail(ctx, member.accountId))) return null;
-    return (await accountOf(ctx, member)).email;
+  email(@Root() member: Membership, @Ctx() ctx: Context): string | null | Promise<string | null> {
+    const visible = canSeeEmailNow(ctx, member.accountId);
+    if (visible === false) return null;
+    if (visible === true) return fromAccount(ctx, member, (account) => account.email);
+    return canSeeEmail(ctx, member.accountId).then((yes) => (yes ? accountOf(ctx, member).then((account) => account.email) : null));
   }
 
   @FieldResolver(() => PersonStatus, { description: 'Always ACTIVE for a member.' })
@@ -69,13 +80,13 @@ export class MembershipResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Job title: the workspace profile\'s, or the account\'s when useAccountProfile is true.' })
-  async jobTitle(@Root() member: Membership, @Ctx() ctx: Context): Promise<string | null> {
-    return member.useAccountProfile ? (await accountOf(ctx, member)).jobTitle : member.profileJobTitle;
+  jobTitle(@Root() member: Membership, @Ctx() ctx: Context): string | null | Promise<string | null> {
+    return member.useAccountProfile ? fromAccount(ctx, member, (account) => account.jobTitle) : member.profileJobTitle;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Picture URL: the workspace profile\'s, or the account\'s when useAccountProfile is true.' })
-  async avatarUrl(@Root() member: Membership, @Ctx() ctx: Context): Promise<string | null> {
-    return member.useAccountProfile ? (await accountOf(ctx, member)).avatarUrl : member.profileAvatarUrl;
+  avatarUrl(@Root() member: Membership, @Ctx() ctx: Context): string | null | Promise<string | null> {
+    return member.useAccountProfile ? fromAccount(ctx, member, (account) => account.avatarUrl) : member.profileAvatarUrl;
   }
 
   @FieldResolver(() => Boolean, { description: 'True when this membership is the caller\'s own.' })
@@ -84,8 +95,8 @@ export class MembershipResolver {
   }
 
   @FieldResolver(() => Account, { description: 'The account behind the membership.' })
-  user(@Root() member: Membership, @Ctx() ctx: Context): Promise<Account> {
-    return accountOf(ctx, member);
+  user(@Root() member: Membership, @Ctx() ctx: Context): Account | Promise<Account> {
+    return fromAccount(ctx, member, (account) => account);
   }
 
   @FieldResolver(() => Workspace, { description: 'The workspace.' })

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { canInWorkspace, workspaceAccess } from '../auth/access';
+import { canInWorkspace, workspaceAccess, workspaceAccessNow, type WorkspaceAccess } from '../auth/access';
 import { defineLoader, type Context } from '../context';
 import type { Membership } from '../membership/membership.entity';
 import { membershipByWorkspaceAccount } from '../membership/membership.loaders';
@@ -21,9 +21,17 @@ export const projectById = defineLoader(
  * null when the account is not (or no longer) a member, and null for callers who may not see
  * people there (guests). Costs no query per item: access and memberships come from loaders.
  */
-export async function visibleMember(ctx: Context, workspaceId: string, accountId: string | null): Promise<Membership | null> {
+export function visibleMember(ctx: Context, workspaceId: string, accountId: string | null): Membership | null | Promise<Membership | null> {
   if (!accountId) return null;
-  const access = await workspaceAccess(ctx, workspaceId);
+  const access = workspaceAccessNow(ctx, workspaceId);
+  if (access === undefined) return workspaceAccess(ctx, workspaceId).then((known) => memberIfVisible(ctx, known, workspaceId, accountId));
+  return memberIfVisible(ctx, access, workspaceId, accountId);
+}
+
+/** Answers synchronously when the page that listed the item already read the member (the projects page's owners). */
+function memberIfVisible(ctx: Context, access: WorkspaceAccess | null, workspaceId: string, accountId: string): Membership | null | Promise<Membership | null> {
   if (!access || !canInWorkspace(access, 'workspace.people.list')) return null;
-  return membershipByWorkspaceAccount(ctx).load(`${workspaceId}:${accountId}`);
+  const key = `${workspaceId}:${accountId}`;
+  const member = membershipByWorkspaceAccount.peek(ctx, key);
+  return member !== undefined ? member : membershipByWorkspaceAccount(ctx).load(key);
 }

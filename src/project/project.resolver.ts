@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Account } from '../account/account.entity';
 import { signedIn } from '../account/account.resolver';
-import { accessTo, accessToProject, canInWorkspace, projectAccess, projectPermissions } from '../auth/access';
+import { accessTo, accessToProject, accessToProjectNow, canInWorkspace, projectAccess, projectPermissions, type ProjectAccess } from '../auth/access';
 import { CodeVersion } from '../code/code-version.entity';
 import { codeVersionPages } from '../code/code.loaders';
 import { CodeVersionConnection } from '../code/code.types';
@@ -82,19 +82,24 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => Membership, { nullable: true, description: 'The member who owns the project: its creator, or the workspace owner after the creator left. Null for guests.' })
-  owner(@Root() project: Project, @Ctx() ctx: Context): Promise<Membership | null> {
+  owner(@Root() project: Project, @Ctx() ctx: Context): Membership | null | Promise<Membership | null> {
     return visibleMember(ctx, project.workspaceId, project.ownerId);
   }
 
   @FieldResolver(() => ProjectRole, { nullable: true, description: "The caller's effective project role; null for a guest." })
-  async viewerRole(@Root() project: Project, @Ctx() ctx: Context): Promise<ProjectRole | null> {
-    const role = (await accessToProject(ctx, project))?.role ?? null;
-    return role === 'GUEST' ? null : (role as ProjectRole | null);
+  viewerRole(@Root() project: Project, @Ctx() ctx: Context): ProjectRole | null | Promise<ProjectRole | null> {
+    const roleOf = (access: ProjectAccess | null) => {
+      const role = access?.role ?? null;
+      return role === 'GUEST' ? null : (role as ProjectRole | null);
+    };
+    const access = accessToProjectNow(ctx, project);
+    return access !== undefined ? roleOf(access) : accessToProject(ctx, project).then(roleOf);
   }
 
   @FieldResolver(() => [String], { description: 'The permission codes (SPEC.md §2) the caller holds on this project.' })
-  async viewerPermissions(@Root() project: Project, @Ctx() ctx: Context): Promise<readonly string[]> {
-    return projectPermissions(await accessToProject(ctx, project));
+  viewerPermissions(@Root() project: Project, @Ctx() ctx: Context): readonly string[] | Promise<readonly string[]> {
+    const access = accessToProjectNow(ctx, project);
+    return access !== undefined ? projectPermissions(access) : accessToProject(ctx, project).then(projectPermissions);
   }
 
   @FieldResolver(() => VariableConnection, { description: 'The variables, by name.' })
@@ -167,6 +172,8 @@ export class WorkspaceProjectsResolver {
   ): Promise<Connection<Project>> {
     const access = await accessTo(ctx, workspace);
     if (!access) throw notFound('The workspace');
+    // The page's fields look their workspace up by id: hand them this one (only a live one is workspaceById's to hold).
+    if (!workspace.removedAt) workspaceById(ctx).prime(workspace.id, workspace);
     const qb = ctx.db.getRepository(Project).createQueryBuilder('p').where('p.workspace_id = :ws AND p.removed_at IS NULL', { ws: workspace.id });
     if (!access.membership && !access.superuser) qb.andWhere('p.visibility = :pub', { pub: Visibility.PUBLIC });
     if (filter?.visibility) qb.andWhere('p.visibility = :vis', { vis: filter.visibility });
