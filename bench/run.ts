@@ -11,7 +11,7 @@
  * mutation mix on Atrium, followed by the SPEC.md §5 invariants in SQL) and W5 (abusive queries).
  * Prints a table and writes bench/RESULTS.md.
  *
- * Options: --duration <s> (per point, default 8), --warmup <s> (2), --connections <n> (10),
+ * Options: --duration <s> (per point, default 8), --warmup <s> (5: JIT warm-up, so each system is measured in its steady state), --connections <n> (10),
  * --workloads W1,W2,W3,W4,W5, --systems atrium,floor,postgraphile, --scale large|small,
  * --ts-node (run Atrium with ts-node instead of a compiled build), --out <file>.
  */
@@ -54,7 +54,7 @@ interface Options {
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
-    duration: 8, warmup: 2, connections: 10, workloads: ['W1', 'W2', 'W3', 'W4', 'W5'], systems: ['atrium', 'floor', 'postgraphile'],
+    duration: 8, warmup: 5, connections: 10, workloads: ['W1', 'W2', 'W3', 'W4', 'W5'], systems: ['atrium', 'floor', 'postgraphile'],
     scale: 'large', tsNode: false, profile: false, out: '',
   };
   for (let i = 0; i < argv.length; i++) {

@@ -112,7 +112,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
     jsonBody(limit),
     bodyErrorHandler(limit),
     refusals.replay,
-    repetitionGuard(refusals.remember),
+    repetitionGuard(refusals),
     expressMiddleware(apollo, {
       // The caller is identified later, by requestGate, once the document is known to be valid.
       context: async ({ req, res }) => {

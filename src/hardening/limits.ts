@@ -6,7 +6,7 @@ import {
   type ValidationContext, type ValueNode, type ValidationRule,
 } from 'graphql';
 import { DEFAULT_PAGE } from '../common/pagination';
-import type { Refusal } from './refusals';
+import type { RefusalMemory } from './refusals';
 
 /**
  * Query limits. Generous for any real front end (the dashboard query costs about 1,000, is 6 deep
@@ -172,10 +172,10 @@ export function repetitionProblem(document: DocumentNode): string | null {
  * bounded by maxTokens. Answers like Apollo answers a validation failure: 200 with the error for
  * `application/json` clients, 400 for `application/graphql-response+json` ones.
  */
-export function repetitionGuard(remember: (req: express.Request, refusal: Refusal) => void = () => undefined): express.RequestHandler {
+export function repetitionGuard(memory?: Pick<RefusalMemory, 'remember' | 'passedBefore' | 'pass'>): express.RequestHandler {
   return (req, res, next) => {
     const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
-    if (typeof query !== 'string') return next();
+    if (typeof query !== 'string' || memory?.passedBefore(req)) return next();
     let document: DocumentNode;
     try {
       document = parse(query, { maxTokens: LIMITS.maxTokens, noLocation: true });
@@ -183,14 +183,17 @@ export function repetitionGuard(remember: (req: express.Request, refusal: Refusa
       return next(); // Apollo reports the syntax error or the token limit.
     }
     const problem = repetitionProblem(document);
-    if (!problem) return next();
+    if (!problem) {
+      memory?.pass(req);
+      return next();
+    }
     const modern = req.headers.accept && req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json';
     const refusal = {
       status: modern ? 400 : 200,
       contentType: modern ? 'application/graphql-response+json' : 'application/json',
       body: JSON.stringify({ errors: [{ message: `The query is too complex: ${problem[0].toLowerCase()}${problem.slice(1)}`, extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_COST' } }] }),
     };
-    remember(req, refusal);
+    memory?.remember(req, refusal);
     res.status(refusal.status).type(refusal.contentType).send(refusal.body);
   };
 }

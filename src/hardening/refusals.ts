@@ -23,27 +23,34 @@ export interface RefusalMemory {
   recorder(requestOf: (ctx: Context) => express.Request | undefined): ApolloServerPlugin<Context>;
   /** Remembers the answer to a request refused for what its document's text is. */
   remember(req: express.Request, refusal: Refusal): void;
+  /** Whether this request's document passed the repetition guard before; `pass` records that it did. */
+  passedBefore(req: express.Request): boolean;
+  pass(req: express.Request): void;
   /** Marks a request whose refusal, raised after validation, depends on its text alone (recorder remembers it). */
   refusedForText(req: express.Request): void;
   /** Documents remembered, and requests answered from memory. */
   readonly stats: { size: number; hits: number };
 }
 
-/** Bounded: the oldest entry goes first. Documents are keyed by their SHA-256, never stored. */
+/** Bounded: the oldest entry goes first. Long documents are keyed by their SHA-256, short ones by their text (hashing costs more than it saves there). */
 const MAX_ENTRIES = 1_000;
+const MAX_TEXT_KEY = 4_096;
 const KEY = Symbol('atrium.refusalKey');
 const TEXTUAL = Symbol('atrium.refusedForText');
 
 function keyOf(req: express.Request): string | null {
   const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
   if (typeof query !== 'string') return null;
-  return `${req.headers.accept ?? ''}\n${createHash('sha256').update(query).digest('base64')}`;
+  const document = query.length <= MAX_TEXT_KEY ? query : `sha256:${createHash('sha256').update(query).digest('base64')}`;
+  return `${req.headers.accept ?? ''}\n${document}`;
 }
 
 const keyOnRequest = (req: express.Request) => (req as unknown as Record<symbol, string | undefined>)[KEY];
 
 export function refusalMemory(): RefusalMemory {
   const refusals = new Map<string, Refusal>();
+  /** Documents the repetition guard let through, keyed like the refusals: it parses each new document once. */
+  const passed = new Set<string>();
   const stats = { hits: 0, get size() { return refusals.size; } };
   const remember = (req: express.Request, refusal: Refusal) => {
     const key = keyOnRequest(req);
@@ -54,6 +61,16 @@ export function refusalMemory(): RefusalMemory {
   return {
     stats,
     remember,
+    passedBefore: (req) => {
+      const key = keyOnRequest(req);
+      return key !== undefined && passed.has(key);
+    },
+    pass: (req) => {
+      const key = keyOnRequest(req);
+      if (!key) return;
+      if (passed.size >= MAX_ENTRIES) passed.delete(passed.values().next().value!);
+      passed.add(key);
+    },
     refusedForText: (req) => {
       (req as unknown as Record<symbol, boolean>)[TEXTUAL] = true;
     },
