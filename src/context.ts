@@ -61,8 +61,8 @@ interface Instance<K, V, C> { loader: DataLoader<K, V, C>; settled: Map<K, V> }
 /**
  * Defines a per-request DataLoader. Each feature declares its loaders next to its entity, and
  * `loader(ctx).load(key)` returns the request's own instance, created on first use — so there is
- * no module-level cache and no central registry to edit. Keys are compared as given (no
- * cacheKeyFn), so `peek` finds what `prime` and `load` saw.
+ * no module-level cache and no central registry to edit. `peek` knows values under primitive keys
+ * (strings): a loader with object keys and a cacheKeyFn keeps working, without peek.
  */
 export function defineLoader<K, V, C = K>(
   make: (ctx: Context) => DataLoader<K, V, C>,
@@ -90,11 +90,11 @@ function track<K, V, C>(loader: DataLoader<K, V, C>): Instance<K, V, C> {
   const { load, prime, clear, clearAll } = loader;
   loader.load = (k: K) => {
     const promise = load.call(loader, k);
-    if (!settled.has(k)) promise.then((value) => settled.set(k, value), () => undefined);
+    if (typeof k !== 'object' && !settled.has(k)) promise.then((value) => settled.set(k, value), () => undefined);
     return promise;
   };
   loader.prime = (k: K, value: V | PromiseLike<V> | Error) => {
-    if (!settled.has(k) && !(value instanceof Error) && !isPromiseLike(value)) settled.set(k, value);
+    if (typeof k !== 'object' && !settled.has(k) && !(value instanceof Error) && !isPromiseLike(value)) settled.set(k, value);
     return prime.call(loader, k, value);
   };
   loader.clear = (k: K) => {

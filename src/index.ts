@@ -98,18 +98,24 @@ function supervise(config: Config, logger: Logger, database: RunningDatabase) {
       }
     });
     worker.once('exit', (code, signal) => {
-      listening.delete(worker.id);
+      const wasListening = listening.delete(worker.id);
       if (stopping) return;
+      if (!wasListening) {
+        // It died starting up (port taken, bad configuration): another would too. Stop everything.
+        console.error(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}) before it served; stopping`);
+        void shutdown('startup failure', 1);
+        return;
+      }
       // An unexpected exit: say so and start a replacement (the jobs go with the worker that had them), after a pause so a crash loop cannot spin.
       // Plain lines, like the supervisor's others: its buffered JSON log would hold them back.
       console.error(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another`);
-      setTimeout(() => !stopping && fork(jobs), 1_000).unref();
+      setTimeout(() => !stopping && fork(jobs), 1_000);
     });
     return worker;
   };
   for (let i = 0; i < config.workers; i++) fork(i === 0);
 
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
@@ -125,7 +131,7 @@ function supervise(config: Config, logger: Logger, database: RunningDatabase) {
     await database.stop();
     clearTimeout(force);
     await new Promise<void>((resolve) => logger.flush(() => resolve()));
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

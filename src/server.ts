@@ -4,7 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
@@ -91,7 +91,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
       ApolloServerPluginLandingPageDisabled(),
       // Apollo's default cache-control plugin visits every resolved field; Atrium sets no cache hints.
       ApolloServerPluginCacheControlDisabled(),
-      requestGate(db, logger, refusals),
+      requestGate(db, refusals),
       loggingPlugin(logger, options.log),
       legacyJsonStatusPlugin((ctx) => httpOf(ctx)?.req),
       // Last: it remembers the final answer.
@@ -151,7 +151,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
  * database. One plugin, because Apollo runs the didResolveOperation hooks of different plugins
  * concurrently, and a refusal must come before authentication's query, not race it.
  */
-function requestGate(db: DataSource, logger: Logger, refusals: RefusalMemory): ApolloServerPlugin<Context> {
+function requestGate(db: DataSource, refusals: RefusalMemory): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -161,15 +161,16 @@ function requestGate(db: DataSource, logger: Logger, refusals: RefusalMemory): A
           try {
             checkCost({ document, operation: operation ?? undefined, schema, variables: request.variables });
           } catch (refusal) {
-            // Without variables, the same text costs the same every time.
-            if (http && !operation?.variableDefinitions?.length) refusals.refusedForText(http.req);
+            // Without variables, and with one operation in the document, the same text costs the same every time.
+            const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+            if (http && operations === 1 && !operation?.variableDefinitions?.length) refusals.refusedForText(http.req);
             throw refusal;
           }
           let auth: Awaited<ReturnType<typeof authenticate>>;
           try {
             auth = await authenticate(db, http?.req.headers.authorization);
           } catch (error) {
-            throw contextFailure(error, ctx.requestId, logger);
+            throw authenticationFailure(error);
           }
           ctx.user = auth.user;
           ctx.token = auth.token;
@@ -182,10 +183,10 @@ function requestGate(db: DataSource, logger: Logger, refusals: RefusalMemory): A
 }
 
 /**
- * Authentication failed. A bad token answers 401 (RFC 6750; Apollo would answer 500 for any error
- * thrown while building the context), a database outage 503, anything else is logged.
+ * Authentication failed. A bad token answers 401 (RFC 6750), a database outage 503 (the cause
+ * kept as originalError); the logging plugin logs outages and unexpected errors, once.
  */
-function contextFailure(error: unknown, reqId: string, logger: Logger): unknown {
+function authenticationFailure(error: unknown): unknown {
   if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
     return new GraphQLError(error.message, {
       extensions: { ...error.extensions, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer error="invalid_token"']]) } },
@@ -193,11 +194,10 @@ function contextFailure(error: unknown, reqId: string, logger: Logger): unknown 
   }
   if (error instanceof GraphQLError && error.extensions.code) return error;
   if (classifyError(error) === 'unavailable') {
-    logger.warn({ reqId, err: error }, 'database unavailable');
     return new GraphQLError('The database is unavailable; try again shortly.', {
+      originalError: error instanceof Error ? error : undefined,
       extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) } },
     });
   }
-  logger.error({ reqId, err: error }, 'unexpected error');
   return error;
 }

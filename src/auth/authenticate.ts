@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Account } from '../account/account.entity';
 import { unauthenticated } from '../errors';
 import { Membership } from '../membership/membership.entity';
-import { hydrate, jsonColumns, selectColumns } from '../membership/membership.rows';
+import { hydrate, jsonColumns, selectColumns } from '../db/rows';
 import { hashSecret } from './secrets';
 import { Token } from './token.entity';
 

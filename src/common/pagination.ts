@@ -1,7 +1,7 @@
-import { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
+import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { invalid } from '../errors';
 import { LazyEdge, lazyTotalCount, type Connection } from './page';
-import { hydrate } from '../membership/membership.rows';
+import { hydrate } from '../db/rows';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
@@ -86,7 +86,9 @@ export async function paginate<T extends ObjectLiteral>(
   // TypeORM writes the statement; the rows are hydrated here (membership.rows.ts), which costs a
   // fraction of TypeORM's raw-results transformer on a page of 50.
   const [sql, parameters] = page.getQueryAndParameters();
-  const raw: Record<string, unknown>[] = await page.connection.query(sql, parameters).catch(rejectForgedCursor);
+  // On the builder's own query runner when it has one (a transaction's), as getMany would.
+  const runner = (page as unknown as { queryRunner?: QueryRunner }).queryRunner;
+  const raw: Record<string, unknown>[] = await (runner ?? page.connection).query(sql, parameters).catch(rejectForgedCursor);
   const entity = page.expressionMap.mainAlias!.target as new () => T;
   const prefix = `${page.alias}_`;
   const rows = raw.map((row) => {

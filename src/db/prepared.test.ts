@@ -13,14 +13,16 @@ describe('prepared statements (db/prepared.ts)', () => {
   });
   afterAll(() => clone.drop());
 
-  it('prepares a parameterized statement once per connection and leaves unparameterized ones alone', async () => {
+  it('prepares a parameterized statement from its second use, once per connection, and leaves unparameterized ones alone', async () => {
     const source = ds();
     await source.initialize();
     const runner = source.createQueryRunner();
     try {
       const text = 'SELECT $1::int + 1 AS n';
       expect(await runner.query(text, [1])).toEqual([{ n: 2 }]);
+      expect(await preparedNames(runner)).toEqual([]);
       expect(await runner.query(text, [41])).toEqual([{ n: 42 }]);
+      expect(await runner.query(text, [99])).toEqual([{ n: 100 }]);
       await runner.query('SELECT 1 AS one');
       const names = await preparedNames(runner);
       expect(names.filter((n) => n.startsWith('atrium_'))).toHaveLength(1);
@@ -36,7 +38,7 @@ describe('prepared statements (db/prepared.ts)', () => {
     const runner = source.createQueryRunner();
     try {
       for (let i = 0; i < 520; i++) {
-        expect(await runner.query(`SELECT $1::int + ${i} AS n`, [1])).toEqual([{ n: i + 1 }]);
+        for (let use = 0; use < 2; use++) expect(await runner.query(`SELECT $1::int + ${i} AS n`, [1])).toEqual([{ n: i + 1 }]);
       }
       expect((await preparedNames(runner)).length).toBe(500);
     } finally {

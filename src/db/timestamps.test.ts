@@ -36,7 +36,7 @@ describe('parseTimestamptz (db/timestamps.ts)', () => {
   });
 
   it('hands unusual shapes to pg\'s parser', () => {
-    for (const text of ['infinity', '-infinity', '0044-03-15 12:00:00+00 BC', '12026-01-01 00:00:00+00', '1890-01-01 00:00:00+00:53:28', '2026-02-30 00:00:00+00']) {
+    for (const text of ['0050-06-01 12:00:00+00', '0001-01-01 00:00:00+00', 'infinity', '-infinity', '0044-03-15 12:00:00+00 BC', '12026-01-01 00:00:00+00', '1890-01-01 00:00:00+00:53:28', '2026-02-30 00:00:00+00']) {
       const ours = parseTimestamptz(text);
       const theirs = pgParse(text);
       expect(String(ours)).toBe(String(theirs));

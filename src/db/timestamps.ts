@@ -4,7 +4,7 @@ import { types } from 'pg';
  * A parser for timestamptz text as PostgreSQL sends it (`2026-11-23 02:51:02.123+00`, DateStyle
  * ISO), about five times faster than pg's default (postgres-date, a general regular expression):
  * a page of 100 people and 50 projects parses some 500 timestamps. It reads the common shape by
- * character codes; anything else — years past 9999, BC, `infinity`, offsets with seconds — goes
+ * character codes; anything else — years before 100 or past 9999, BC, `infinity`, offsets with seconds — goes
  * to pg's own parser, so the answers are the same.
  */
 const TIMESTAMPTZ = 1184;
@@ -40,7 +40,10 @@ export function parseTimestamptz(text: string): Date {
   let offsetMinutes = digits(i + 1, 2) * 60;
   if (text.length === i + 6 && text.charCodeAt(i + 3) === 58) offsetMinutes += digits(i + 4, 2);
   else if (text.length !== i + 3) return fallback();
-  const utc = Date.UTC(digits(0, 4), digits(5, 2) - 1, digits(8, 2), digits(11, 2), digits(14, 2), digits(17, 2), Math.floor(ms + 1e-6));
+  const year = digits(0, 4);
+  // Date.UTC reads years 0–99 as 1900–1999.
+  if (!(year >= 100)) return fallback();
+  const utc = Date.UTC(year, digits(5, 2) - 1, digits(8, 2), digits(11, 2), digits(14, 2), digits(17, 2), Math.floor(ms + 1e-6));
   const time = utc - (sign === 43 ? 1 : -1) * offsetMinutes * 60_000;
   return Number.isNaN(time) ? fallback() : new Date(time);
 }

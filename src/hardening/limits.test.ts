@@ -152,11 +152,16 @@ describe('a document refused for its text is answered from memory the next time 
     expect(again).toEqual(first);
     expect([first.status, againModern.status]).toEqual([200, 400]);
     expect(againModern).toEqual(firstModern);
+    // And with the content type each was first sent with.
+    const typeOf = async (headers: Record<string, string>) =>
+      (await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: deep, variables: { id: ws } }) })).headers.get('content-type');
+    expect(await typeOf({})).toMatch(/^application\/json/);
+    expect(await typeOf(MODERN)).toMatch(/^application\/graphql-response\+json/);
     // The repetition guard's refusals are remembered too.
     const repeated = `{ ${Array.from({ length: LIMITS.maxRepeatedField + 1 }, () => 'me { id }').join(' ')} }`;
     const guardFirst = await t.gql(repeated);
     expect(await t.gql(repeated)).toEqual(guardFirst);
-    expect(stats.hits).toBe(before.hits + 3);
+    expect(stats.hits).toBe(before.hits + 5);
   });
 
   it('still runs a valid document, and re-prices a costly one with each request\'s variables', async () => {

@@ -19,7 +19,7 @@ export interface Refusal { status: number; contentType: string; body: string }
 export interface RefusalMemory {
   /** Express middleware (after the body parser): answers a remembered document. */
   replay: express.RequestHandler;
-  /** Apollo plugin recording refusals at parsing or validation; register it after every plugin that changes the status. */
+  /** Apollo plugin noting refusals at parsing or validation (or marked refusedForText); `replay` stores them once sent. */
   recorder(requestOf: (ctx: Context) => express.Request | undefined): ApolloServerPlugin<Context>;
   /** Remembers the answer to a request refused for what its document's text is. */
   remember(req: express.Request, refusal: Refusal): void;
@@ -36,6 +36,8 @@ export interface RefusalMemory {
 const MAX_ENTRIES = 1_000;
 const MAX_TEXT_KEY = 4_096;
 const KEY = Symbol('atrium.refusalKey');
+/** The refused body the recorder saw, for the replay middleware to store with the status and type actually sent. */
+const RECORDED = Symbol('atrium.refusalBody');
 const TEXTUAL = Symbol('atrium.refusedForText');
 
 function keyOf(req: express.Request): string | null {
@@ -80,6 +82,12 @@ export function refusalMemory(): RefusalMemory {
       const known = refusals.get(key);
       if (!known) {
         (req as unknown as Record<symbol, string>)[KEY] = key;
+        // Apollo sets the content type after its last hook: take status and type as sent.
+        res.once('finish', () => {
+          const body = (req as unknown as Record<symbol, string | undefined>)[RECORDED];
+          const contentType = res.getHeader('content-type');
+          if (body !== undefined && typeof contentType === 'string') remember(req, { status: res.statusCode, contentType, body });
+        });
         return next();
       }
       stats.hits++;
@@ -103,11 +111,7 @@ export function refusalMemory(): RefusalMemory {
             const req = requestOf(contextValue);
             if (!req || response.body.kind !== 'single') return;
             if (!refused && !(req as unknown as Record<symbol, boolean | undefined>)[TEXTUAL]) return;
-            remember(req, {
-              status: response.http.status ?? 200,
-              contentType: response.http.headers.get('content-type') ?? 'application/json; charset=utf-8',
-              body: JSON.stringify(response.body.singleResult) + '\n',
-            });
+            (req as unknown as Record<symbol, string>)[RECORDED] = JSON.stringify(response.body.singleResult) + '\n';
           },
         };
       },

@@ -1,11 +1,10 @@
 import DataLoader from 'dataloader';
-import { In } from 'typeorm';
 import { defineLoader, type Context } from '../context';
 import { byKeys, isUuid } from '../common/ids';
 import { WorkspaceRole } from '../common/enums';
 import { Account } from '../account/account.entity';
 import { Membership } from './membership.entity';
-import { entitiesByIds, hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from './membership.rows';
+import { entitiesByIds, hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
 
 /**
  * All of the caller's memberships, keyed by workspace id, loaded once per request: every role
@@ -79,8 +78,10 @@ export const ownerMembership = defineLoader(
   (ctx) =>
     new DataLoader<string, Membership | null>(async (ids) => {
       const valid = ids.filter(isUuid);
-      const rows = valid.length ? await ctx.db.getRepository(Membership).findBy({ workspaceId: In(valid), role: WorkspaceRole.OWNER }) : [];
-      return byKeys(ids, rows, (m) => m.workspaceId);
+      const rows: Record<string, unknown>[] = valid.length
+        ? await ctx.db.query(`SELECT ${selectColumns(ctx.db, Membership, 'm', '')} FROM membership m WHERE m.workspace_id = ANY($1::uuid[]) AND m.role = $2`, [valid, WorkspaceRole.OWNER])
+        : [];
+      return byKeys(ids, rows.map((row) => hydrate(ctx.db, Membership, row)), (m) => m.workspaceId);
     }),
 );
 

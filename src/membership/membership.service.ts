@@ -13,7 +13,7 @@ import { Project } from '../project/project.entity';
 import { Workspace } from '../workspace/workspace.entity';
 import { lockLiveWorkspace } from '../workspace/workspace.service';
 import { Membership } from './membership.entity';
-import { hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from './membership.rows';
+import { hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
 import { PeopleOrderField, type PeopleFilter, type PeopleOrder } from './membership.types';
 
 /** Who is making a membership change. */

@@ -4,7 +4,7 @@ import { defineLoader, type Context } from '../context';
 import type { Membership } from '../membership/membership.entity';
 import { membershipByWorkspaceAccount } from '../membership/membership.loaders';
 import { byKeys, isUuid } from '../common/ids';
-import { entitiesByIds } from '../membership/membership.rows';
+import { entitiesByIds } from '../db/rows';
 import { Project } from './project.entity';
 
 /** Live (not removed) projects by id. Whether their workspace is live is the access check's business. */

@@ -17,7 +17,7 @@ import { jobPages } from '../job/job.loaders';
 import { JobConnection } from '../job/job.types';
 import { Membership } from '../membership/membership.entity';
 import { accountById, membershipByWorkspaceAccount } from '../membership/membership.loaders';
-import { hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../membership/membership.rows';
+import { hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
 import { Run } from '../run/run.entity';
 import { projectRunPages, runStatusFilter } from '../run/run.loaders';
 import { RunConnection, RunFilter } from '../run/run.types';

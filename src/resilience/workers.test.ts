@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { cloneTemplateDatabase } from '../test/harness';
 import { eventually, okAt, signUpAt } from './client';
 import { startAtriumProcess, type AtriumProcess } from './processes';
@@ -69,3 +72,26 @@ it('SIGTERM stops every worker and then the supervisor, cleanly', async () => {
   expect(await atrium.stop()).toBe(0);
   expect(await eventually(async () => workers.filter(alive).length === 0, 20_000)).toBe(true);
 }, 60_000);
+
+it('stops with exit code 1 when the workers cannot start (the port is taken), instead of restarting them forever', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as net.AddressInfo).port;
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/index.ts'], {
+    cwd: path.resolve(__dirname, '..', '..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', TS_NODE_SWC: 'true', WEB_CONCURRENCY: '2', DATABASE_URL: clone.url, PORT: String(port), HOST: '127.0.0.1' },
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  try {
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(output).toMatch(/before it served; stopping/);
+    expect(output).not.toMatch(/starting another/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    blocker.close();
+  }
+}, 150_000);

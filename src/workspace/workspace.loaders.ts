@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { defineLoader } from '../context';
 import { byKeys, isUuid } from '../common/ids';
-import { entitiesByIds } from '../membership/membership.rows';
+import { entitiesByIds } from '../db/rows';
 import { Workspace } from './workspace.entity';
 
 /** Live (not removed) workspaces by id. */

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 /**
- * Raw-row helpers for the hot read paths (authentication, the people page, member look-ups): one
+ * Raw-row helpers for the hot read paths (authentication, lists, look-ups by id): one
  * hand-written statement joins what TypeORM would fetch in several, and these turn its columns back
  * into the same entity instances TypeORM would have built (constructor run, every column property
  * set, relations left unloaded), from the entity metadata so a new column needs no change here.
