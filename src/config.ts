@@ -13,11 +13,13 @@ function intEnv(name: string, fallback: number): number {
 export interface Config {
   port: number;
   /**
-   * WEB_CONCURRENCY: HTTP worker processes (index.ts). Default: one per CPU for the compiled
-   * server (`npm start`); 1 under ts-node (`npm run dev`, the tests), where each worker would
-   * compile the sources again.
+   * WEB_CONCURRENCY: HTTP worker processes (index.ts). Default: one per CPU, at most 4, for the
+   * compiled server (`npm start`); 1 under ts-node (`npm run dev`, the tests), where each worker
+   * would compile the sources again.
    */
   workers: number;
+  /** DATABASE_POOL_SIZE: database connections the server may hold, all workers together (each gets its share). */
+  databasePoolSize: number;
   host: string;
   databaseUrl?: string;
   dataDir: string;
@@ -59,7 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const underTsNode = Symbol.for('ts-node.register.instance') in process;
   return {
     port,
-    workers: Math.max(1, intEnv('WEB_CONCURRENCY', underTsNode ? 1 : os.availableParallelism())),
+    workers: Math.max(1, intEnv('WEB_CONCURRENCY', underTsNode ? 1 : Math.min(4, os.availableParallelism()))),
+    databasePoolSize: Math.max(1, intEnv('DATABASE_POOL_SIZE', 20)),
     host,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR || '.data'),

@@ -43,7 +43,7 @@ async function prepareDatabase(config: Config): Promise<RunningDatabase> {
 
 /** One HTTP server process: the whole of Atrium, or one worker of the supervisor. */
 async function serve(config: Config, logger: Logger, options: { jobs: boolean; announce: boolean; database?: RunningDatabase }) {
-  const db = createDataSource({ url: options.database?.url ?? config.databaseUrl! });
+  const db = createDataSource({ url: options.database?.url ?? config.databaseUrl!, poolSize: config.databasePoolSize });
   await db.initialize();
   const server = await createServer({ db, config, logger });
   const jobs = options.jobs ? startBackgroundJobs({ db, config }) : null;
@@ -83,7 +83,9 @@ function announce(config: Config, url: string) {
 
 /** The supervisor of `config.workers` worker processes. */
 function supervise(config: Config, logger: Logger, database: RunningDatabase) {
-  const env = { DATABASE_URL: database.url, WEB_CONCURRENCY: '1' };
+  // Each worker gets its share of the connection budget, so more workers never means more connections.
+  const poolSize = Math.max(2, Math.floor(config.databasePoolSize / config.workers));
+  const env = { DATABASE_URL: database.url, WEB_CONCURRENCY: '1', DATABASE_POOL_SIZE: String(poolSize) };
   let stopping = false;
   let announced = false;
   const listening = new Set<number>();
