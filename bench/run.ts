@@ -649,7 +649,7 @@ async function main() {
           const entry = o.tsNode ? null : (log('building Atrium (tsc)'), buildAtrium());
           if (entry) {
             command = [process.execPath, ...shippedNodeFlags(), ...profileFlags, entry];
-            atriumHow = `node ${shippedNodeFlags().join(' ')} ${path.relative(ROOT, entry)} (tsc -p tsconfig.build.json; the flags of \`npm start\`), WEB_CONCURRENCY unset: a supervisor and ${os.availableParallelism()} worker processes, one per CPU, as \`npm start\` runs`;
+            atriumHow = `node ${shippedNodeFlags().join(' ')} ${path.relative(ROOT, entry)} (tsc -p tsconfig.build.json; the flags of \`npm start\`), WEB_CONCURRENCY unset: a supervisor and ${Math.min(4, os.availableParallelism())} worker processes (one per CPU, at most 4), as \`npm start\` runs`;
           } else {
             command = [process.execPath, ...shippedNodeFlags(), ...profileFlags, '-r', 'ts-node/register/transpile-only', 'src/index.ts'];
             atriumHow = 'node -r ts-node/register/transpile-only src/index.ts';
