@@ -85,18 +85,19 @@ function keysOf(columns: ColumnPlan[], prefix: string): string[] {
 /**
  * The rows of `entity` whose ids are in `ids`, hydrated, in one statement that does not change
  * with the number of ids (`= ANY($1)`, so it stays one prepared statement, unlike TypeORM's
- * `IN ($1, $2, …)`). `where` adds SQL over the alias `t`; `only` limits the columns read.
+ * `IN ($1, $2, …)`). `by` is the uuid column matched (default `id`); `where` adds SQL over the
+ * alias `t`; `only` limits the columns read.
  */
 export async function entitiesByIds<T extends ObjectLiteral>(
   db: Db,
   entity: new () => T,
   ids: readonly string[],
-  options: { where?: string; only?: readonly string[] } = {},
+  options: { by?: string; where?: string; only?: readonly string[] } = {},
 ): Promise<T[]> {
   if (!ids.length) return [];
   const table = ('connection' in db ? db.connection : db).getMetadata(entity).tableName;
   const rows: Record<string, unknown>[] = await db.query(
-    `SELECT ${selectColumns(db, entity, 't', '', options.only)} FROM "${table}" t WHERE t.id = ANY($1::uuid[])${options.where ? ` AND ${options.where}` : ''}`,
+    `SELECT ${selectColumns(db, entity, 't', '', options.only)} FROM "${table}" t WHERE t."${options.by ?? 'id'}" = ANY($1::uuid[])${options.where ? ` AND ${options.where}` : ''}`,
     [ids],
   );
   return rows.map((row) => hydrate(db, entity, row));

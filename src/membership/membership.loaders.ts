@@ -77,11 +77,8 @@ export const membershipByWorkspaceAccount = defineLoader(
 export const ownerMembership = defineLoader(
   (ctx) =>
     new DataLoader<string, Membership | null>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      const rows: Record<string, unknown>[] = valid.length
-        ? await ctx.db.query(`SELECT ${selectColumns(ctx.db, Membership, 'm', '')} FROM membership m WHERE m.workspace_id = ANY($1::uuid[]) AND m.role = $2`, [valid, WorkspaceRole.OWNER])
-        : [];
-      return byKeys(ids, rows.map((row) => hydrate(ctx.db, Membership, row)), (m) => m.workspaceId);
+      const rows = await entitiesByIds(ctx.db, Membership, ids.filter(isUuid), { by: 'workspace_id', where: `t.role = '${WorkspaceRole.OWNER}'` });
+      return byKeys(ids, rows, (m) => m.workspaceId);
     }),
 );
 

@@ -127,6 +127,14 @@ describe('SQL statements per request', () => {
     },
   );
 
+  it('a bad token with a refused document gets the document\'s refusal, with no data and no statement (SPEC.md §3: never served as a guest)', async () => {
+    const [deep] = abusiveQueries(manifest.target.workspaceId);
+    const { result, count } = await measure(deep.query, deep.variables, 'ats_not_a_real_token');
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.data ?? null).toBeNull();
+    expect(count).toBe(0);
+  });
+
   it('a bad token with a valid document is still UNAUTHENTICATED (401)', async () => {
     const { result, count } = await measure(W3, { id: manifest.target.workspaceId }, 'ats_not_a_real_token');
     expect(result.status).toBe(401);

@@ -88,12 +88,8 @@ export class ProjectResolver {
 
   @FieldResolver(() => ProjectRole, { nullable: true, description: "The caller's effective project role; null for a guest." })
   viewerRole(@Root() project: Project, @Ctx() ctx: Context): ProjectRole | null | Promise<ProjectRole | null> {
-    const roleOf = (access: ProjectAccess | null) => {
-      const role = access?.role ?? null;
-      return role === 'GUEST' ? null : (role as ProjectRole | null);
-    };
     const access = accessToProjectNow(ctx, project);
-    return access !== undefined ? roleOf(access) : accessToProject(ctx, project).then(roleOf);
+    return access !== undefined ? viewerProjectRole(access) : accessToProject(ctx, project).then(viewerProjectRole);
   }
 
   @FieldResolver(() => [String], { description: 'The permission codes (SPEC.md §2) the caller holds on this project.' })
@@ -142,6 +138,12 @@ export class ProjectResolver {
   ): Promise<Connection<CodeVersion>> {
     return codeVersionPages(ctx, { parentId: project.id, first, after });
   }
+}
+
+/** Project.viewerRole: the caller's project role; a guest has none to show. */
+function viewerProjectRole(access: ProjectAccess | null): ProjectRole | null {
+  const role = access?.role ?? null;
+  return role === 'GUEST' ? null : (role as ProjectRole | null);
 }
 
 /** Hands a project's owner, read with the page (see WorkspaceProjectsResolver.projects), to the loaders Project.owner uses. */
