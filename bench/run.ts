@@ -3,8 +3,13 @@
  *
  * Starts a throwaway embedded PostgreSQL, migrates it, writes the large seed, starts three
  * servers in child processes — (a) Atrium as shipped, (b) bench/floor-server.ts, (c) PostGraphile
- * 4.14 read-only — and drives them with autocannon: a closed loop to find capacity, then fixed
- * rates at 50% and 80% of it, systems interleaved (A B C A B C). Every response body is checked.
+ * 4.14 read-only — and drives them: autocannon in a closed loop to find capacity, then fixed rates at
+ * 50% and 80% of it from bench/pacer.ts, an open-loop generator in the style of wrk2 (evenly spaced
+ * arrivals over at most --connections keep-alive connections, latency measured from each request's
+ * intended send time, so queueing in the generator or the server counts), systems interleaved
+ * (A B C A B C). Not autocannon's `overallRate` for those: it is a per-second quota per connection,
+ * so a fixed rate is bursts at full speed followed by idling until the next second, and its
+ * coordinated-omission correction assumes a 1 ms interval. Every response body is checked.
  * Per workload and system it reports req/s, p50/p99, SQL statements per request
  * (pg_stat_statements, one database role per system), server CPU ms per request
  * (/proc/<pid>/stat, worker processes included) and database CPU ms per request, with ratios to the floor; then W4 (a
@@ -24,6 +29,7 @@ import { Client } from 'pg';
 import { createDataSource } from '../src/db/data-source';
 import { freePort, startEmbeddedPostgres, type RunningDatabase } from '../src/db/embedded';
 import { checkSeed, seedDatabase, type Scale, type SeedManifest } from '../src/scripts/seed';
+import { paced } from './pacer';
 import { abusiveQueries, Expected, rejection, request, SystemName, WorkloadName } from './workloads';
 
 // autocannon ships no types.
@@ -176,6 +182,8 @@ interface Point {
   dbCpuMs: number;
   /** The machine's 1-minute load average at the end of the point (other work on the machine shows here). */
   load1: number;
+  /** Fixed-rate points: set when the achieved rate fell more than 5% short of the target. */
+  note: string | null;
 }
 
 interface Server {
@@ -188,11 +196,29 @@ interface Server {
 }
 
 async function load(server: Server, req: { body: string; headers: Record<string, string>; check: (b: string) => string | null }, opts: { duration: number; connections: number; rate?: number }, stats: Stats): Promise<Point> {
-  let failures = 0;
-  let firstFailure: string | null = null;
   await stats.reset();
   const cpu0 = serverCpuMs(server.pid);
   const db0 = postgresCpu();
+  const measured = opts.rate ? await pacedLoad(server, req, { ...opts, rate: opts.rate }) : await closedLoad(server, req, opts);
+  const cpu1 = serverCpuMs(server.pid);
+  const db1 = postgresCpu();
+  const statements = await stats.calls(server.role);
+  loads.push(os.loadavg()[0]);
+  return {
+    ...measured,
+    statements,
+    cpuMs: cpu1 - cpu0,
+    dbCpuMs: postgresCpuDelta(db0, db1),
+    load1: os.loadavg()[0],
+  };
+}
+
+type Measured = Pick<Point, 'requests' | 'rps' | 'p50' | 'p99' | 'failures' | 'firstFailure' | 'note'>;
+
+/** Closed loop (capacity, warm-up, W5): autocannon, every connection sending its next request as soon as the last is answered. */
+async function closedLoad(server: Server, req: { body: string; headers: Record<string, string>; check: (b: string) => string | null }, opts: { duration: number; connections: number }): Promise<Measured> {
+  let failures = 0;
+  let firstFailure: string | null = null;
   const result = await autocannon({
     url: server.url,
     method: 'POST',
@@ -200,7 +226,6 @@ async function load(server: Server, req: { body: string; headers: Record<string,
     body: req.body,
     connections: opts.connections,
     duration: opts.duration,
-    ...(opts.rate ? { overallRate: opts.rate } : {}),
     timeout: 10,
     verifyBody: (body: string) => {
       const problem = req.check(body);
@@ -212,13 +237,9 @@ async function load(server: Server, req: { body: string; headers: Record<string,
       return true;
     },
   });
-  const cpu1 = serverCpuMs(server.pid);
-  const db1 = postgresCpu();
-  const statements = await stats.calls(server.role);
   const requests = result.requests.total as number;
   const transportFailures = (result.errors ?? 0) + (result.timeouts ?? 0);
   if (transportFailures && !firstFailure) firstFailure = `${result.errors} connection errors, ${result.timeouts} timeouts`;
-  loads.push(os.loadavg()[0]);
   return {
     requests,
     rps: requests / opts.duration,
@@ -226,10 +247,35 @@ async function load(server: Server, req: { body: string; headers: Record<string,
     p99: result.latency.p99,
     failures: failures + transportFailures,
     firstFailure,
-    statements,
-    cpuMs: cpu1 - cpu0,
-    dbCpuMs: postgresCpuDelta(db0, db1),
-    load1: os.loadavg()[0],
+    note: null,
+  };
+}
+
+/**
+ * A fixed rate (the 50% and 80% points): bench/pacer.ts, open loop, evenly spaced arrivals, latency from each
+ * request's due time. requests = requests sent; rps = answers per second actually achieved.
+ */
+async function pacedLoad(server: Server, req: { body: string; headers: Record<string, string>; check: (b: string) => string | null }, opts: { duration: number; connections: number; rate: number }): Promise<Measured> {
+  const r = await paced({
+    url: server.url,
+    method: 'POST',
+    headers: req.headers,
+    body: req.body,
+    rate: opts.rate,
+    duration: opts.duration,
+    connections: opts.connections,
+    timeoutMs: 10_000,
+    check: req.check,
+  });
+  const short = r.achievedRate < 0.95 * opts.rate;
+  return {
+    requests: r.requests,
+    rps: r.achievedRate,
+    p50: r.p50,
+    p99: r.p99,
+    failures: r.failures,
+    firstFailure: r.firstFailure,
+    note: short ? `achieved ${f(r.achievedRate, 0)} of ${opts.rate} req/s (${f((100 * (opts.rate - r.achievedRate)) / opts.rate, 0)}% short; the generator lagged ${f(r.maxSendLagMs, 1)} ms at worst)` : null,
   };
 }
 
@@ -530,6 +576,7 @@ function summarize(cell: Cell) {
     requests,
     failures,
     firstFailure: points.find((p) => p.firstFailure)?.firstFailure ?? cell.error ?? null,
+    notes: ([['@50%', cell.half], ['@80%', cell.eighty]] as const).filter(([, p]) => p?.note).map(([at, p]) => `${at}: ${p!.note}`).join('; '),
   };
 }
 
@@ -690,7 +737,7 @@ async function main() {
           const rate = phase === 'capacity' ? undefined : Math.max(1, Math.round(cell.capacity!.rps * (phase === 'half' ? 0.5 : 0.8)));
           const point = await load(s, request(s.name, w, expected), { duration: o.duration, connections: o.connections, rate }, stats);
           cell[phase] = point;
-          log(`${w} ${s.name} ${phase}${rate ? ` @${rate}/s` : ''}: ${f(point.rps)} req/s, p50 ${point.p50} ms, p99 ${point.p99} ms, ${f(point.statements / Math.max(1, point.requests), 2)} SQL/req, ${f(point.cpuMs / Math.max(1, point.requests), 2)} CPU ms/req, ${f(point.dbCpuMs / Math.max(1, point.requests), 2)} DB CPU ms/req, load ${f(point.load1)}, failures ${point.failures}${point.firstFailure ? ` (${point.firstFailure.slice(0, 160)})` : ''}`);
+          log(`${w} ${s.name} ${phase}${rate ? ` @${rate}/s (paced)` : ''}: ${f(point.rps)} req/s, p50 ${f(point.p50, 1)} ms, p99 ${f(point.p99, 1)} ms, ${f(point.statements / Math.max(1, point.requests), 2)} SQL/req, ${f(point.cpuMs / Math.max(1, point.requests), 2)} CPU ms/req, ${f(point.dbCpuMs / Math.max(1, point.requests), 2)} DB CPU ms/req, load ${f(point.load1)}, failures ${point.failures}${point.firstFailure ? ` (${point.firstFailure.slice(0, 160)})` : ''}${point.note ? `; ${point.note}` : ''}`);
         }
       }
     }
@@ -763,7 +810,7 @@ async function main() {
     lines.push(loadNote, '');
     lines.push(`Data: the ${o.scale} seed (\`npm run seed -- --scale ${o.scale}\`): ${Object.entries(manifest.counts).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}; written in ${f(seedSeconds)} s.`, '');
     lines.push('Systems:', `- **Atrium**: ${atriumHow || 'not started'}, NODE_ENV=production, MAIL_INTERVAL_SECONDS=3600 (the mail worker would erase the invitation links W4 reads from the outbox), invitation abuse limits raised to 1,000,000 (still checked).`, '- **floor**: bench/floor-server.ts — graphql 16 + pg + DataLoader on node:http with the same authorization rules (role per workspace, guest visibility, per-project roles, people for viewers+, invitations for members+, email visibility); parse+validate cached per query text.', '- **PostGraphile 4.14** (bench/postgraphile-server.ts): read-only over the same tables, no authorization at all — an upper bound, not a competitor. The queries are the closest equivalents over its generated schema (no permissions lists, no invitations on the people page, owner = account name). PostGraphile 5 needs Node 22 and was not run.', '');
-    lines.push(`Method: autocannon, ${o.connections} connections; capacity = closed loop for ${o.duration} s; then fixed rates (\`overallRate\`) at 50% and 80% of each system's own capacity for ${o.duration} s each (latency corrected for coordinated omission); systems interleaved A B C per phase, after a ${o.warmup} s warm-up each. Every response body is checked (errors or wrong data count as failures). SQL/req: pg_stat_statements calls of the system's own database role / requests (BEGIN/COMMIT included). CPU ms/req: utime+stime (/proc) of the server process and its children (Atrium's workers) / requests; DB CPU: utime+stime of the benchmark cluster's PostgreSQL processes / requests. Both averaged over the three runs.`, '');
+    lines.push(`Method: capacity = autocannon, closed loop, ${o.connections} connections, for ${o.duration} s. Then fixed rates at 50% and 80% of each system's own capacity for ${o.duration} s each, from bench/pacer.ts, an open-loop generator in the style of wrk2: arrivals evenly spaced (request i is due at t0 + i/rate), sent over at most ${o.connections} keep-alive connections (a node:http Agent with maxSockets ${o.connections}; when all are busy, due requests wait in its queue); latency = end of the answer − the request's intended send time, so time queued in the generator or in the server counts (no coordinated omission, no synthetic samples); p50/p99 exact over every answered request; an achieved rate more than 5% below the target is flagged in the failures column. Not autocannon's \`overallRate\`: it is a per-second quota per connection, so each connection sends back-to-back at full speed until its quota is used and then idles until the next second ("50%" would be bursts at 100% for half of each second), and its coordinated-omission correction assumes an expected interval of 1 ms (\`Math.ceil(1 / rate)\`), adding synthetic samples. Systems interleaved A B C per phase, after a ${o.warmup} s warm-up each (closed loop). Every response body is checked (errors or wrong data count as failures). SQL/req: pg_stat_statements calls of the system's own database role / requests (BEGIN/COMMIT included). CPU ms/req: utime+stime (/proc) of the server process and its children (Atrium's workers) / requests; DB CPU: utime+stime of the benchmark cluster's PostgreSQL processes / requests. Both averaged over the three runs.`, '');
     lines.push('Workloads: **W1** dashboard as a member (workspace + viewerRole/viewerPermissions + 50 projects with owner and viewerPermissions + 100 people with email); **W2** the same as a guest of a public workspace (without people: guests never see people); **W3** `me { id } workspace(id) { name }`; **W4** mutation mix on Atrium + SPEC.md §5 invariants; **W5** abusive queries on Atrium.', '');
 
     for (const w of readWorkloads) {
@@ -775,9 +822,10 @@ async function main() {
         if (!cell) continue;
         const s = summarize(cell);
         rows.push([
-          LABEL[name], f(s.rps, 0), `${f(s.p50h, 0)} / ${f(s.p99h, 0)}`, `${f(s.p50e, 0)} / ${f(s.p99e, 0)}`, f(s.sql, 2), f(s.cpu, 2), f(s.dbCpu, 2),
+          LABEL[name], f(s.rps, 0), `${f(s.p50h, 1)} / ${f(s.p99h, 1)}`, `${f(s.p50e, 1)} / ${f(s.p99e, 1)}`, f(s.sql, 2), f(s.cpu, 2), f(s.dbCpu, 2),
           floor && name !== 'floor' ? `${ratio(s.rps, floor.rps)} / ${ratio(s.p99e, floor.p99e)} / ${ratio(s.cpu, floor.cpu)} / ${ratio(s.sql, floor.sql)}` : '',
-          s.failures || cell.error ? `**${s.failures} of ${s.requests} FAILED**: ${(s.firstFailure ?? '').replace(/\|/g, '\\|').slice(0, 200)}` : `0 of ${s.requests}`,
+          (s.failures || cell.error ? `**${s.failures} of ${s.requests} FAILED**: ${(s.firstFailure ?? '').replace(/\|/g, '\\|').slice(0, 200)}` : `0 of ${s.requests}`) +
+            (s.notes ? `; **rate short** ${s.notes.replace(/\|/g, '\\|')}` : ''),
         ]);
       }
       lines.push(`## ${w}`, '');

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { GraphQLScalarType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { GraphQLInterfaceType, GraphQLScalarType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { applyPermissions } from './auth/shield';
+import { resolvePersonType } from './membership/person.type';
 import { RESOLVERS } from './resolvers';
 
 /** The contract's `DateTime`: ISO-8601 strings with offset, serialized in UTC. */
@@ -13,13 +14,17 @@ export const DateTimeScalar = new GraphQLScalarType({
 });
 
 /** The schema as type-graphql builds it from the code, before permissions are applied. */
-export function buildBareSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildBareSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: RESOLVERS as unknown as [Function, ...Function[]],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false, stopAtFirstError: true },
     emitSchemaFile: false,
   });
+  // type-graphql wraps every resolveType in an async function, so each person on a page cost a
+  // promise (and graphql-jit cannot take a promise there): the type is known synchronously.
+  (schema.getType('Person') as GraphQLInterfaceType).resolveType = resolvePersonType;
+  return schema;
 }
 
 /** The executable schema: the code's schema with the permission matrix applied (auth/shield.ts). */

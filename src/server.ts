@@ -11,6 +11,7 @@ import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { checkStorableText } from './common/text-guard';
 import { classifyError, formatError } from './errors-format';
+import { compilingGateway, type CompilingOptions } from './execution';
 import { healthRouter } from './hardening/health';
 import { bodyErrorHandler, bodyLimitBytes, corsMiddleware, csrfGuard, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
 import { armorValidationRules, checkCost, parseOptions, repetitionGuard } from './hardening/limits';
@@ -40,6 +41,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Extra sink for unexpected errors (they are logged through `logger` in any case). */
   log?: (e: unknown) => void;
+  /** When hot queries get compiled (execution.ts); by default from their second use. */
+  execution?: CompilingOptions;
 }
 
 /**
@@ -73,7 +76,8 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
   const httpServer = http.createServer(app);
   const refusals = refusalMemory();
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Apollo parses, validates and runs the plugins; execution compiles hot documents (execution.ts).
+    gateway: compilingGateway(schema, options.execution),
     introspection: config.introspection ?? true,
     includeStacktraceInErrorResponses: config.isDevelopment,
     // Replaced by csrfGuard (hardening/http.ts), which relaxes only plain GET queries; see there why.

@@ -1,10 +1,13 @@
 import { Field, ID, InterfaceType } from 'type-graphql';
 import { PersonStatus, WorkspaceRole } from '../common/enums';
 
+/** The concrete type of a Person: rows of the invitations table carry `kind: 'invitation'`. */
+export const resolvePersonType = (value: { kind?: string }) => (value.kind === 'invitation' ? 'Invitation' : 'Member');
+
 /** Someone on a workspace's people page: an active member or an invitation. */
 @InterfaceType('Person', {
   description: 'Someone on a workspace\'s people page: a member, or an invitation not yet accepted.',
-  resolveType: (value: { kind?: string }) => (value.kind === 'invitation' ? 'Invitation' : 'Member'),
+  resolveType: resolvePersonType,
 })
 export abstract class Person {
   @Field(() => ID)
