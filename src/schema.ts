@@ -3,6 +3,7 @@ import { GraphQLInterfaceType, GraphQLScalarType, GraphQLSchema, lexicographicSo
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { applyPermissions } from './auth/shield';
+import { directResolvers } from './direct-resolvers';
 import { resolvePersonType } from './membership/person.type';
 import { RESOLVERS } from './resolvers';
 
@@ -24,6 +25,7 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
   // type-graphql wraps every resolveType in an async function, so each person on a page cost a
   // promise (and graphql-jit cannot take a promise there): the type is known synchronously.
   (schema.getType('Person') as GraphQLInterfaceType).resolveType = resolvePersonType;
+  directResolvers(schema);
   return schema;
 }
 
