@@ -49,7 +49,7 @@ const plain = (v: string | number | boolean | Date) => (v instanceof Date ? v.to
  * Relay forward pagination by keyset (no OFFSET): orders by `keys` (the last must be unique, e.g.
  * the id, for a stable tie-break), continues strictly after the cursor, and counts the whole
  * filtered list only when the client reads totalCount (lazyTotalCount). `qb` carries the
- * filters; it is cloned, not changed.
+ * filters; it is cloned, not changed (the COUNT's clone is made only when it is read).
  */
 export async function paginate<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
@@ -81,7 +81,6 @@ export async function paginate<T extends ObjectLiteral>(
   }
   keys.forEach((key, i) => (i === 0 ? page.orderBy(key.expr, key.direction) : page.addOrderBy(key.expr, key.direction)));
   page.limit(first + 1);
-  const counter = qb.clone().orderBy();
   options.select?.(page);
   // TypeORM writes the statement; the rows are hydrated here (membership.rows.ts), which costs a
   // fraction of TypeORM's raw-results transformer on a page of 50.
@@ -106,5 +105,5 @@ export async function paginate<T extends ObjectLiteral>(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-  }, () => (options.count === false ? Promise.resolve(-1) : counter.getCount()));
+  }, () => (options.count === false ? Promise.resolve(-1) : qb.clone().orderBy().getCount()));
 }

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, Query } from 'pg';
 
 /**
  * A pg client that runs parameterized statements as named prepared statements, so PostgreSQL
@@ -50,7 +50,23 @@ export class PreparingClient extends Client {
       const name = nameOf(config);
       if (name && (this.preparedHere.has(name) || this.preparedHere.size < MAX_PER_CONNECTION)) {
         this.preparedHere.add(name);
-        return super.query({ name, text: config, values }, callback as Callback);
+        // A Query built from the text and named afterwards: given a config object, pg copies it
+        // through property descriptors on every call (cloneQueryConfig, 3 % of a small request's
+        // CPU); given a string, it does not.
+        const submit = (done: Callback) => {
+          const query = new Query(config, values, done as never) as Query & { name?: string };
+          query.name = name;
+          super.query(query);
+        };
+        if (typeof callback === 'function') return submit(callback as Callback);
+        // TypeORM's form: a promise, rejected with a stack trace that leads back to the caller, as pg does it.
+        return new Promise((resolve, reject) =>
+          submit((error, result) => {
+            if (!error) return resolve(result);
+            Error.captureStackTrace(error);
+            reject(error);
+          }),
+        );
       }
     }
     return super.query(config, values, callback);
