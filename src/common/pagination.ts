@@ -62,36 +62,44 @@ export async function paginate<T extends ObjectLiteral>(
     select?: (page: SelectQueryBuilder<T>) => void;
     /** Called with each listed entity and its raw row (for the columns `select` added). */
     onRow?: (node: T, raw: Record<string, unknown>) => void;
+    /**
+     * Names everything besides parameter values that shapes this list's statement (which filters
+     * are present, whether `select` joins): pages of one shape reuse the statement TypeORM wrote
+     * for the first of them instead of having it written again (statementFor).
+     */
+    shape?: string;
   } = {},
 ): Promise<Connection<T>> {
   const first = pageSize(args.first, options.max);
-  const page = qb.clone();
-  if (args.after) {
-    const values = decodeCursor(args.after, keys.length);
-    // (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …, each comparison in its key's direction.
-    const ors: string[] = [];
-    const params: Record<string, unknown> = {};
-    keys.forEach((key, i) => {
-      const ands = keys.slice(0, i).map((k, j) => `${k.expr} = :__c${j}`);
-      ands.push(`${key.expr} ${key.direction === 'ASC' ? '>' : '<'} :__c${i}`);
-      ors.push(`(${ands.join(' AND ')})`);
-      params[`__c${i}`] = values[i];
-    });
-    page.andWhere(`(${ors.join(' OR ')})`, params);
-  }
-  keys.forEach((key, i) => (i === 0 ? page.orderBy(key.expr, key.direction) : page.addOrderBy(key.expr, key.direction)));
-  page.limit(first + 1);
-  options.select?.(page);
-  // TypeORM writes the statement; the rows are hydrated here (membership.rows.ts), which costs a
-  // fraction of TypeORM's raw-results transformer on a page of 50.
-  const [sql, parameters] = page.getQueryAndParameters();
+  const cursor: Record<string, unknown> = {};
+  if (args.after) decodeCursor(args.after, keys.length).forEach((value, i) => (cursor[`__c${i}`] = value));
+  const shape = options.shape === undefined ? undefined : `${options.shape}|${keys.map((k) => `${k.expr} ${k.direction}`).join(',')}|${args.after ? 'after' : ''}|${first}`;
+  const build = () => {
+    const page = qb.clone();
+    if (args.after) {
+      // (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …, each comparison in its key's direction.
+      const ors = keys.map((key, i) => {
+        const ands = keys.slice(0, i).map((k, j) => `${k.expr} = :__c${j}`);
+        ands.push(`${key.expr} ${key.direction === 'ASC' ? '>' : '<'} :__c${i}`);
+        return `(${ands.join(' AND ')})`;
+      });
+      page.andWhere(`(${ors.join(' OR ')})`, cursor);
+    }
+    keys.forEach((key, i) => (i === 0 ? page.orderBy(key.expr, key.direction) : page.addOrderBy(key.expr, key.direction)));
+    page.limit(first + 1);
+    options.select?.(page);
+    return page;
+  };
+  // TypeORM writes the statement; the rows are hydrated here (db/rows.ts), which costs a fraction
+  // of TypeORM's raw-results transformer on a page of 50.
+  const [sql, parameters] = statementFor(shape, build, { ...qb.getParameters(), ...cursor });
   // On the builder's own query runner when it has one (a transaction's), as getMany would.
-  const runner = (page as unknown as { queryRunner?: QueryRunner }).queryRunner;
-  const raw: Record<string, unknown>[] = await (runner ?? page.connection).query(sql, parameters).catch(rejectForgedCursor);
-  const entity = page.expressionMap.mainAlias!.target as new () => T;
-  const prefix = `${page.alias}_`;
+  const runner = (qb as unknown as { queryRunner?: QueryRunner }).queryRunner;
+  const raw: Record<string, unknown>[] = await (runner ?? qb.connection).query(sql, parameters).catch(rejectForgedCursor);
+  const entity = qb.expressionMap.mainAlias!.target as new () => T;
+  const prefix = `${qb.alias}_`;
   const rows = raw.map((row) => {
-    const node = hydrate(page.connection, entity, row, prefix);
+    const node = hydrate(qb.connection, entity, row, prefix);
     options.onRow?.(node, row);
     return node;
   });
@@ -106,4 +114,36 @@ export async function paginate<T extends ObjectLiteral>(
       endCursor: edges.at(-1)?.cursor ?? null,
     },
   }, () => (options.count === false ? Promise.resolve(-1) : qb.clone().orderBy().getCount()));
+}
+
+/** Statement text and the names of its $1, $2, … parameters, per list shape; shapes are few and fixed by the code. */
+const statements = new Map<string, { sql: string; names: string[] }>();
+const MAX_SHAPES = 1_000;
+
+/**
+ * The statement of a page and its parameter values. TypeORM writes the text (`build`, then
+ * getQueryAndParameters: a fifth of a 50-project page's Node CPU went to that); for a known
+ * `shape` the text written the first time is reused and only the values are looked up, by the
+ * parameter names recorded then. Lists whose parameters TypeORM would expand or inline (arrays,
+ * functions) are written every time.
+ */
+function statementFor<T extends ObjectLiteral>(shape: string | undefined, build: () => SelectQueryBuilder<T>, values: Record<string, unknown>): [string, unknown[]] {
+  const known = shape === undefined ? undefined : statements.get(shape);
+  if (known) return [known.sql, known.names.map((name) => values[name])];
+  const page = build();
+  const query = page.getQuery();
+  const parameters = page.getParameters();
+  const driver = page.connection.driver;
+  const native = page.expressionMap.nativeParameters;
+  const result = driver.escapeQueryWithParameters(query, parameters, native);
+  const plainValues = Object.values(parameters).every((v) => !Array.isArray(v) && typeof v !== 'function');
+  if (shape !== undefined && plainValues && !Object.keys(native).length && statements.size < MAX_SHAPES) {
+    // The same text again with each value replaced by its own name, to learn which name each $n is.
+    const tagged = Object.fromEntries(Object.keys(parameters).map((name) => [name, { name }]));
+    const [sql, order] = driver.escapeQueryWithParameters(query, tagged, {});
+    const names = (order as { name: string }[]).map((o) => o.name);
+    // Only when every value can be found again without building (`values` holds them all).
+    if (sql === result[0] && names.every((name) => name in values)) statements.set(shape, { sql, names });
+  }
+  return result;
 }

@@ -177,9 +177,11 @@ export class WorkspaceProjectsResolver {
     // The page's fields look their workspace up by id: hand them this one (only a live one is workspaceById's to hold).
     if (!workspace.removedAt) workspaceById(ctx).prime(workspace.id, workspace);
     const qb = ctx.db.getRepository(Project).createQueryBuilder('p').where('p.workspace_id = :ws AND p.removed_at IS NULL', { ws: workspace.id });
-    if (!access.membership && !access.superuser) qb.andWhere('p.visibility = :pub', { pub: Visibility.PUBLIC });
+    const publicOnly = !access.membership && !access.superuser;
+    const search = filter?.search?.trim();
+    if (publicOnly) qb.andWhere('p.visibility = :pub', { pub: Visibility.PUBLIC });
     if (filter?.visibility) qb.andWhere('p.visibility = :vis', { vis: filter.visibility });
-    if (filter?.search?.trim()) qb.andWhere(`p.name ILIKE :search ESCAPE '\\'`, { search: `%${likeEscape(filter.search.trim())}%` });
+    if (search) qb.andWhere(`p.name ILIKE :search ESCAPE '\\'`, { search: `%${likeEscape(search)}%` });
     const direction = orderBy?.direction ?? SortDirection.ASC;
     const field = orderBy?.field ?? ProjectOrderField.NAME;
     if (after) decodeTypedCursor(after, [field === ProjectOrderField.NAME ? 'text' : 'timestamp', 'uuid']);
@@ -187,14 +189,17 @@ export class WorkspaceProjectsResolver {
     // Look-ahead: when the page's owners are asked for (and the caller may see people), they come in
     // the same statement, members and their public account columns, for Project.owner's loader.
     const withOwners = info !== undefined && canInWorkspace(access, 'workspace.people.list') && selectsPath(info, ['edges', 'node', 'owner']);
+    // Everything above that changes the statement's text (the sort is paginate's to add).
+    const shape = ['projects', publicOnly && 'public', filter?.visibility && 'visibility', search && 'search', withOwners && 'owners'].filter(Boolean).join(':');
     const page = await paginate(qb, keys, { first, after }, withOwners ? {
+      shape,
       select: (pageQuery) => pageQuery
         .leftJoin(Membership, 'om', 'om.workspace_id = p.workspace_id AND om.account_id = p.owner_id')
         .leftJoin(Account, 'oa', 'oa.id = om.account_id')
         .addSelect(selectColumns(ctx.db, Membership, 'om', 'om__'))
         .addSelect(selectColumns(ctx.db, Account, 'oa', 'oa__', PUBLIC_ACCOUNT_COLUMNS)),
       onRow: (project, raw) => primeOwner(ctx, project, raw),
-    } : {});
+    } : { shape });
     // The listed projects are the ones field permissions and resolvers will ask about.
     for (const edge of page.edges) projectById(ctx).prime(edge.node.id, edge.node);
     return page;

@@ -1,3 +1,4 @@
+import { SelectQueryBuilder } from 'typeorm';
 import { Visibility } from '../common/enums';
 import { codeOf, TestServer } from '../test/harness';
 
@@ -220,6 +221,37 @@ describe('Workspace.projects', () => {
       after = d.workspace.projects.pageInfo.endCursor;
     }
     expect(seen).toEqual(['Epsilon', 'delta', 'gamma', 'Alpha', 'beta']);
+  });
+
+  it('writes a page statement once per shape and reuses it with each request\'s values', async () => {
+    const { c } = await setup();
+    const other = await setup();
+    const names = (d: any) => d.workspace.projects.edges.map((e: any) => e.node.name);
+    // LIST without totalCount, whose COUNT statement TypeORM writes on every read.
+    const PAGE = LIST.replace('totalCount ', '');
+    const written = jest.spyOn(SelectQueryBuilder.prototype, 'getQuery');
+    try {
+      // A shape no other test lists (search + visibility filter, by name descending, 2 per page).
+      const page = (id: string, search: string, after: string | null = null) =>
+        t.ok(PAGE, { id, first: 2, after, filter: { search, visibility: 'PUBLIC' }, orderBy: { field: 'NAME', direction: 'DESC' } }, { as: c.superuser });
+      const first = await page(c.workspace.id, 'a');
+      const writes = written.mock.calls.length;
+      expect(writes).toBeGreaterThan(0);
+      expect(names(first)).toEqual(['gamma', 'beta']);
+      // Same shape, other values: another workspace, another search, then the next page by cursor.
+      expect(names(await page(other.c.workspace.id, 'E'))).toEqual(['Epsilon', 'beta']);
+      expect(names(await page(c.workspace.id, 'eps'))).toEqual(['Epsilon']);
+      const second = await page(c.workspace.id, 'a', first.workspace.projects.pageInfo.endCursor);
+      expect(names(second)).toEqual([]);
+      const withCursor = written.mock.calls.length;
+      const again = await page(other.c.workspace.id, 'a', (await page(other.c.workspace.id, 'a')).workspace.projects.pageInfo.endCursor);
+      expect(names(again)).toEqual([]);
+      // Written again only for the first page after a cursor (a new shape), never for the same shape.
+      expect(withCursor).toBeGreaterThan(writes);
+      expect(written.mock.calls.length).toBe(withCursor);
+    } finally {
+      written.mockRestore();
+    }
   });
 
   it('refuses bad pagination arguments as BAD_USER_INPUT', async () => {
