@@ -35,18 +35,24 @@ function columnsOf(db: Db, entity: EntityTarget<ObjectLiteral>): ColumnPlan[] {
  */
 export const PUBLIC_ACCOUNT_COLUMNS: readonly string[] = ['id', 'name', 'email', 'job_title', 'avatar_url', 'created_at'];
 
+/**
+ * How a column is named in SQL: `"alias"."column"` for a table alias, or `(row)."column"` when
+ * `alias` is a parenthesized whole-row value such as `(pg.m_row)`.
+ */
+const columnOf = (alias: string, column: string) => (alias.startsWith('(') ? `${alias}."${column}"` : `"${alias}"."${column}"`);
+
 /** `"alias"."column" AS "prefix column"` for every column of the entity (or the `only` ones), for a SELECT list. */
 export function selectColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string, prefix: string, only?: readonly string[]): string {
   return columnsOf(db, entity)
     .filter((c) => !only || only.includes(c.databaseName))
-    .map((c) => `"${alias}"."${c.databaseName}" AS "${prefix}${c.databaseName}"`)
+    .map((c) => `${columnOf(alias, c.databaseName)} AS "${prefix}${c.databaseName}"`)
     .join(', ');
 }
 
 /** `json_build_object('column', alias.column, …)` of every column, for json_agg subselects and rare optional rows. */
 export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string): string {
   return `json_build_object(${columnsOf(db, entity)
-    .map((c) => `'${c.databaseName}', "${alias}"."${c.databaseName}"`)
+    .map((c) => `'${c.databaseName}', ${columnOf(alias, c.databaseName)}`)
     .join(', ')})`;
 }
 

@@ -255,12 +255,14 @@ const PEOPLE_CTE = `
   WITH people AS (
     SELECT m.id, 'member'::text AS kind,
            CASE WHEN m.use_account_profile OR m.profile_name IS NULL THEN a.name ELSE m.profile_name END AS name,
-           a.email::text AS email, m.role::text AS role, 'ACTIVE'::text AS status, m.created_at
+           a.email::text AS email, m.role::text AS role, 'ACTIVE'::text AS status, m.created_at,
+           m AS m_row, a AS a_row, NULL::invitation AS i_row
       FROM membership m JOIN account a ON a.id = m.account_id
      WHERE m.workspace_id = $1
     UNION ALL
     SELECT i.id, 'invitation'::text, NULL::text, i.email::text, i.role::text,
-           CASE WHEN i.expires_at <= now() THEN 'EXPIRED' ELSE 'INVITED' END, i.created_at
+           CASE WHEN i.expires_at <= now() THEN 'EXPIRED' ELSE 'INVITED' END, i.created_at,
+           NULL::membership, NULL::account, i
       FROM invitation i
      WHERE i.workspace_id = $1 AND i.stored_state = 'PENDING' AND $2::boolean
   ), keyed AS (
@@ -346,15 +348,17 @@ export async function listPeople(
   const limit = `$${params.length}`;
   params.push(args.viewerId ?? null);
   const viewer = `$${params.length}::uuid`;
+  // Each person's rows travel with it through the sort as whole-row values (m_row, a_row, i_row),
+  // so the page needs no second look-up of its members, accounts and invitations by id.
   const pageSql = `${PEOPLE_CTE}, page AS (
-      SELECT id, kind, ${key.expr} AS sort_value FROM keyed
+      SELECT id, kind, ${key.expr} AS sort_value, m_row, a_row, i_row FROM keyed
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${key.expr} ${dir}, id ${dir}
       LIMIT ${limit}
     )
     SELECT pg.id AS "__id", pg.kind AS "__kind", pg.sort_value AS "__sort",
-           ${selectColumns(db, Membership, 'm', 'm__')}, ${selectColumns(db, Account, 'a', 'a__', PUBLIC_ACCOUNT_COLUMNS)},
-           CASE WHEN i.id IS NOT NULL THEN ${jsonColumns(db, Invitation, 'i')} END AS "invitation",
+           ${selectColumns(db, Membership, '(pg.m_row)', 'm__')}, ${selectColumns(db, Account, '(pg.a_row)', 'a__', PUBLIC_ACCOUNT_COLUMNS)},
+           CASE WHEN pg.kind = 'invitation' THEN ${jsonColumns(db, Invitation, '(pg.i_row)')} END AS "invitation",
            ia.id AS "ia__id", ia.name AS "ia__name",
            ia.id IS NOT NULL AND EXISTS (
              SELECT 1 FROM membership mine
@@ -362,10 +366,7 @@ export async function listPeople(
                JOIN workspace w ON w.id = mine.workspace_id AND w.removed_at IS NULL
               WHERE mine.account_id = ${viewer} AND other.account_id = ia.id) AS "ia__shared"
       FROM page pg
-      LEFT JOIN membership m ON pg.kind = 'member' AND m.id = pg.id
-      LEFT JOIN account a ON a.id = m.account_id
-      LEFT JOIN invitation i ON pg.kind = 'invitation' AND i.id = pg.id
-      LEFT JOIN account ia ON ia.email = i.email_normalized
+      LEFT JOIN account ia ON pg.kind = 'invitation' AND ia.email = (pg.i_row).email_normalized
      ORDER BY pg.sort_value ${dir}, pg.id ${dir}`;
   const countSql = `${PEOPLE_CTE} SELECT count(*)::int AS n FROM keyed ${countWhere}`;
 
