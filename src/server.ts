@@ -1,6 +1,5 @@
 import http from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
@@ -117,14 +116,12 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
     bodyErrorHandler(limit),
     refusals.replay,
     repetitionGuard(refusals),
-    expressMiddleware(apollo, {
-      // The caller is identified later, by requestGate, once the document is known to be valid.
-      context: async ({ req, res }) => {
-        const state = res.locals.log as RequestLogState;
-        const ctx = createContext({ db, config, requestId: state.requestId });
-        attachHttp(ctx, req, res);
-        return ctx;
-      },
+    // The caller is identified later, by requestGate, once the document is known to be valid.
+    graphqlHandler(apollo, (req, res) => {
+      const state = res.locals.log as RequestLogState;
+      const ctx = createContext({ db, config, requestId: state.requestId });
+      attachHttp(ctx, req, res);
+      return ctx;
     }),
   );
 
@@ -144,6 +141,37 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
         });
       }),
     stop: () => apollo.stop(),
+  };
+}
+
+/**
+ * Hands a parsed request to Apollo and writes its answer: what @as-integrations/express5 does,
+ * without what cost a fifth of a small request's time there (a legacy url.parse of every URL,
+ * Express's res.send). Node sets Content-Length for a body given whole to res.end.
+ */
+function graphqlHandler(apollo: ApolloServer<Context>, context: (req: express.Request, res: express.Response) => Context): express.RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const query = req.url.indexOf('?');
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: query === -1 ? '' : req.url.slice(query), body: req.body },
+        context: async () => context(req, res),
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') {
+        res.end(response.body.string);
+        return;
+      }
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (error) {
+      next(error);
+    }
   };
 }
 
