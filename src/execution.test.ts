@@ -19,6 +19,8 @@ function testSchema() {
     }),
   });
   const Filter = new GraphQLInputObjectType({ name: 'Filter', fields: { prefix: { type: GraphQLString, defaultValue: 'item' } } });
+  // What the magic-marker payload would run; the test checks it never does.
+  const named = { type: GraphQLString, args: { id: { type: new GraphQLNonNull(GraphQLID) } }, resolve: (_r: unknown, args: { id: string }) => `named ${args.id.length}` };
   const items = (first: number) => Array.from({ length: first }, (_, n) => ({ id: String(n), n }));
   return new GraphQLSchema({
     query: new GraphQLObjectType({
@@ -26,6 +28,7 @@ function testSchema() {
       fields: {
         items: { type: new GraphQLList(Item), args: { first: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_r, args) => items(args.first) },
         filtered: { type: GraphQLString, args: { filter: { type: Filter } }, resolve: (_r, args) => args.filter?.prefix ?? null },
+        named,
       },
     }),
     mutation: new GraphQLObjectType({ name: 'Mutation', fields: { touch: { type: GraphQLInt, resolve: () => 1 } } }),
@@ -108,5 +111,43 @@ it('holds at most maxCompiled documents, dropping the least recently used', asyn
   expect(gateway.stats).toMatchObject({ held: 2, compilations: 3 });
   await run(q(2));
   expect(gateway.stats).toMatchObject({ held: 2, compilations: 4 });
+  await apollo.stop();
+});
+
+it('never compiles a document with a string literal: graphql-jit writes literals into code, and its date marker made one run', async () => {
+  const { gateway, apollo, run } = await start({ compileAt: 1 });
+  const marker = '__MAGIC_DATE__33a9e76d_02e0_4128_8e92_3530ad3da74d';
+  const g = globalThis as { atriumInjected?: number };
+  delete g.atriumInjected;
+  const payload = `${marker}(globalThis.atriumInjected=1)`;
+  for (let i = 0; i < 3; i++) {
+    expect(await run(`{ named(id: "${payload}") }`)).toEqual({ data: { named: `named ${payload.length}` } });
+    expect(await run(`{ named(id: """${payload}""") }`)).toEqual({ data: { named: `named ${payload.length}` } });
+  }
+  expect(g.atriumInjected).toBeUndefined();
+  // The same value as a variable never enters the generated code, so that document compiles.
+  expect(await run(`query N($id: ID!) { named(id: $id) }`, { id: payload })).toEqual({ data: { named: `named ${payload.length}` } });
+  expect(g.atriumInjected).toBeUndefined();
+  expect(gateway.stats).toMatchObject({ interpreted: 6, compiled: 1 });
+  await apollo.stop();
+});
+
+it('runs variables inside object literals on graphql-js, which applies the input fields\' defaults', async () => {
+  const { gateway, apollo, run } = await start({ compileAt: 1 });
+  for (let i = 0; i < 2; i++) {
+    expect(await run(`query F($p: String) { filtered(filter: { prefix: $p }) }`)).toEqual({ data: { filtered: 'item' } });
+    expect(await run(`query F($p: String) { filtered(filter: { prefix: $p }) }`, { p: 'x' })).toEqual({ data: { filtered: 'x' } });
+  }
+  expect(gateway.stats).toMatchObject({ compiled: 0, interpreted: 4 });
+  await apollo.stop();
+});
+
+it('answers a document whose operation Apollo cannot pick as Apollo does, not with an internal error', async () => {
+  const { apollo } = await start({ compileAt: 1 });
+  for (const operationName of [undefined, 'C']) {
+    const response = await apollo.executeOperation({ query: `query A { items(first: 1) { id } } query B { items(first: 2) { id } }`, operationName });
+    expect(response.http.status).toBe(400);
+    expect(response.body.kind === 'single' && response.body.singleResult.errors?.[0].extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+  }
   await apollo.stop();
 });

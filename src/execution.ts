@@ -1,5 +1,8 @@
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import { execute, getVariableValues, GraphQLError, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, isInputObjectType, typeFromAST, getNamedType } from 'graphql';
+import {
+  BREAK, execute, getNamedType, getVariableValues, GraphQLError, isInputObjectType, printSchema, typeFromAST, visit,
+  type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 type Gateway = ApolloServerOptionsWithGateway<never>['gateway'];
@@ -25,8 +28,9 @@ const MAX_COUNTED = 10_000;
  * and from then on as a function compiled for it by graphql-jit (Mercurius does the same), which
  * skips graphql-js's per-field generic work — argument coercion for fields without arguments,
  * type dispatch, path bookkeeping: W1 measured 15–20 % less CPU in-process, with identical
- * answers. Apollo still parses, validates and runs every plugin; only the execution step is
- * swapped, through Apollo's gateway hook, the one place Apollo Server 4+ lets an executor in.
+ * answers (for the documents `compilable` lets through; see there what it keeps out and why).
+ * Apollo still parses, validates and runs every plugin; only the execution step is swapped,
+ * through Apollo's gateway hook, the one place Apollo Server 4+ lets an executor in.
  *
  * Compiling costs about as much as executing a large operation a few times (1–2 ms for W1),
  * so a one-off document never pays it, and the number of compiled functions is bounded.
@@ -56,22 +60,44 @@ export function compilingGateway(schema: GraphQLSchema, options: CompilingOption
       return undefined;
     }
     counts.delete(key);
-    const entry = compilable(operation) ? compile(document, operationName) : null;
+    const entry = compilable(document, operation) ? compile(document, operationName) : null;
     if (compiled.size >= maxCompiled) compiled.delete(compiled.keys().next().value as string);
     compiled.set(key, entry);
     return entry;
   };
 
   /**
-   * Only queries whose variables are scalars, enums or lists of them: graphql-jit coerces
-   * variables itself and leaves out the default values of input object fields. (Mutations are
-   * never compiled: they are not hot, and each runs once.)
+   * Which documents may be compiled (mutations never are: they are not hot, and each runs once):
+   * - no string literal anywhere. graphql-jit writes literal arguments into the code it
+   *   generates, and a replacement it runs over them turns a string that starts with its (public,
+   *   fixed) date marker into code: `workspace(id: "__MAGIC_DATE__…(any expression)")` ran that
+   *   expression on the server. Strings in variables never enter the code, and other literals
+   *   (numbers, booleans, enums, null) are written as JSON. W1 passes its ids as variables.
+   * - no variable inside a list or object literal, and no variable of an input object type:
+   *   graphql-jit coerces variables itself and leaves out input fields' default values there.
+   * - no name `__proto__` (an alias of that name loses its field in graphql-jit's answer).
    */
-  const compilable = (operation: OperationDefinitionNode) =>
-    (operation.variableDefinitions ?? []).every((definition) => {
+  const compilable = (document: DocumentNode, operation: OperationDefinitionNode): boolean => {
+    const variablesOk = (operation.variableDefinitions ?? []).every((definition) => {
       const type = typeFromAST(schema, definition.type as never);
       return type !== undefined && !isInputObjectType(getNamedType(type));
     });
+    if (!variablesOk) return false;
+    let ok = true;
+    let literalDepth = 0;
+    const refuse = () => {
+      ok = false;
+      return BREAK;
+    };
+    visit(document, {
+      StringValue: refuse,
+      Name: (node) => (node.value === '__proto__' ? refuse() : undefined),
+      Variable: () => (literalDepth > 0 ? refuse() : undefined),
+      ObjectValue: { enter: () => void literalDepth++, leave: () => void literalDepth-- },
+      ListValue: { enter: () => void literalDepth++, leave: () => void literalDepth-- },
+    });
+    return ok;
+  };
 
   const compile = (document: DocumentNode, operationName: string | undefined): CompiledQuery | null => {
     stats.compilations++;
@@ -80,11 +106,14 @@ export function compilingGateway(schema: GraphQLSchema, options: CompilingOption
   };
 
   const executor: Executor = async (request) => {
-    const { document, operationName, context, operation } = request;
+    const { document, operationName, context } = request;
+    // Undefined when Apollo could not pick the operation (several, none named): graphql-js then
+    // answers with the error Apollo turns into OPERATION_RESOLUTION_FAILURE.
+    const operation = request.operation as OperationDefinitionNode | undefined;
     const variables = request.request.variables;
-    const query = request.queryHash && compiledFor(`${request.queryHash}\n${operationName ?? ''}`, document, operation, operationName ?? undefined);
+    const query = operation && request.queryHash && compiledFor(`${request.queryHash}\n${operationName ?? ''}`, document, operation, operationName ?? undefined);
     // Bad variables get graphql-js's own messages (clients and Apollo's BAD_USER_INPUT rely on them).
-    if (!query || (operation.variableDefinitions?.length && getVariableValues(schema, operation.variableDefinitions, variables ?? {}).errors)) {
+    if (!query || !operation || (operation.variableDefinitions?.length && getVariableValues(schema, operation.variableDefinitions, variables ?? {}).errors)) {
       stats.interpreted++;
       const result = await execute({ schema, document, contextValue: context, variableValues: variables, operationName });
       return result as Awaited<ReturnType<Executor>>;

@@ -116,7 +116,12 @@ export async function paginate<T extends ObjectLiteral>(
   }, () => (options.count === false ? Promise.resolve(-1) : qb.clone().orderBy().getCount()));
 }
 
-/** Statement text and the names of its $1, $2, … parameters, per list shape; shapes are few and fixed by the code. */
+/**
+ * Statement text and the names of its $1, $2, … parameters, per list shape. The code makes a few
+ * dozen shapes, times the page sizes a client picks (TypeORM writes LIMIT into the text), so
+ * the least recently used shape goes when the map is full: a client cycling through page sizes
+ * costs itself statement writing, not anyone's answers.
+ */
 const statements = new Map<string, { sql: string; names: string[] }>();
 const MAX_SHAPES = 1_000;
 
@@ -129,7 +134,12 @@ const MAX_SHAPES = 1_000;
  */
 function statementFor<T extends ObjectLiteral>(shape: string | undefined, build: () => SelectQueryBuilder<T>, values: Record<string, unknown>): [string, unknown[]] {
   const known = shape === undefined ? undefined : statements.get(shape);
-  if (known) return [known.sql, known.names.map((name) => values[name])];
+  if (known) {
+    // Map order is insertion order: re-inserting marks it as the most recently used.
+    statements.delete(shape!);
+    statements.set(shape!, known);
+    return [known.sql, known.names.map((name) => values[name])];
+  }
   const page = build();
   const query = page.getQuery();
   const parameters = page.getParameters();
@@ -137,13 +147,16 @@ function statementFor<T extends ObjectLiteral>(shape: string | undefined, build:
   const native = page.expressionMap.nativeParameters;
   const result = driver.escapeQueryWithParameters(query, parameters, native);
   const plainValues = Object.values(parameters).every((v) => !Array.isArray(v) && typeof v !== 'function');
-  if (shape !== undefined && plainValues && !Object.keys(native).length && statements.size < MAX_SHAPES) {
+  if (shape !== undefined && plainValues && !Object.keys(native).length) {
     // The same text again with each value replaced by its own name, to learn which name each $n is.
     const tagged = Object.fromEntries(Object.keys(parameters).map((name) => [name, { name }]));
     const [sql, order] = driver.escapeQueryWithParameters(query, tagged, {});
     const names = (order as { name: string }[]).map((o) => o.name);
     // Only when every value can be found again without building (`values` holds them all).
-    if (sql === result[0] && names.every((name) => name in values)) statements.set(shape, { sql, names });
+    if (sql === result[0] && names.every((name) => name in values)) {
+      if (statements.size >= MAX_SHAPES) statements.delete(statements.keys().next().value as string);
+      statements.set(shape, { sql, names });
+    }
   }
   return result;
 }

@@ -82,8 +82,8 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET_PATHS = new Set(['/healthz', '/readyz']);
 
 /**
- * The request lines' own logger: `logger`'s level, base fields, timestamps and output stream,
- * without its redaction. A request line is built field by field from values that hold no
+ * The request lines' own logger: the level `logger` has when the server starts, the same base
+ * fields and timestamps as createLogger's, `logger`'s output stream — and no redaction. A request line is built field by field from values that hold no
  * secret, so redaction never changed one, and running its 18 censor paths over every line cost
  * more than writing it (5 % of a small request's CPU).
  */
