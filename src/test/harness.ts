@@ -83,8 +83,9 @@ export class TestServer {
     const db = createDataSource({ url, poolSize: options.poolSize ?? 10 });
     if (options.sqlLogger) db.setOptions({ logging: ['query'], logger: options.sqlLogger });
     await db.initialize();
-    // Queries run compiled from their first use, so every test exercises graphql-jit's path (the
-    // interpreted one is graphql-js's own; src/execution.test.ts compares the two).
+    // Queries run compiled from their first use (those execution.ts lets compile: no string
+    // literals, …), so the tests exercise graphql-jit's path; the interpreted one is graphql-js's
+    // own, and src/execution.test.ts compares the two.
     const server = await createServer({ db, config, schema: options.schema, logger: options.logger, log: options.log ?? (() => undefined), execution: { compileAt: 1 } });
     const endpoint = await server.listen(0, '127.0.0.1');
     return new TestServer(endpoint, db, server, config, clone.drop, clone.url);
