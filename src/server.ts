@@ -146,8 +146,8 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
 
 /**
  * Hands a parsed request to Apollo and writes its answer: what @as-integrations/express5 does,
- * without what cost a fifth of a small request's time there (a legacy url.parse of every URL,
- * Express's res.send). Node sets Content-Length for a body given whole to res.end.
+ * without its legacy url.parse of every URL and Express's res.send (together about 3 % of W3's
+ * CPU). Node sets Content-Length for a body given whole to res.end.
  */
 function graphqlHandler(apollo: ApolloServer<Context>, context: (req: express.Request, res: express.Response) => Context): express.RequestHandler {
   return async (req, res, next) => {

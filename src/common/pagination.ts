@@ -127,7 +127,7 @@ const MAX_SHAPES = 1_000;
 
 /**
  * The statement of a page and its parameter values. TypeORM writes the text (`build`, then
- * getQueryAndParameters: a fifth of a 50-project page's Node CPU went to that); for a known
+ * getQueryAndParameters: 6 % of W1's CPU went to that); for a known
  * `shape` the text written the first time is reused and only the values are looked up, by the
  * parameter names recorded then. Lists whose parameters TypeORM would expand or inline (arrays,
  * functions) are written every time.

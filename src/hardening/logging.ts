@@ -83,9 +83,9 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz']);
 
 /**
  * The request lines' own logger: the level `logger` has when the server starts, the same base
- * fields and timestamps as createLogger's, `logger`'s output stream — and no redaction. A request line is built field by field from values that hold no
- * secret, so redaction never changed one, and running its 18 censor paths over every line cost
- * more than writing it (5 % of a small request's CPU).
+ * fields and timestamps as createLogger's, `logger`'s output stream — and no redaction. A request
+ * line is built field by field from values that hold no secret, so redaction never changed one,
+ * and running its 18 censor paths over every line cost more than writing it (5 % of W3's CPU).
  */
 function accessLogger(logger: Logger): Logger {
   const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
