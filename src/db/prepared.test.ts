@@ -4,7 +4,18 @@ import { cloneTemplateDatabase } from '../test/harness';
 
 describe('prepared statements (db/prepared.ts)', () => {
   let clone: Awaited<ReturnType<typeof cloneTemplateDatabase>>;
-  const ds = () => createDataSource({ url: clone.url, poolSize: 1 });
+  /** Runs `body` on one connection of a fresh pool, so prepared statements start from none. */
+  const onOneConnection = async (body: (runner: QueryRunner) => Promise<void>) => {
+    const source = createDataSource({ url: clone.url, poolSize: 1 });
+    await source.initialize();
+    const runner = source.createQueryRunner();
+    try {
+      await body(runner);
+    } finally {
+      await runner.release();
+      await source.destroy();
+    }
+  };
   const preparedNames = async (runner: QueryRunner) =>
     ((await runner.query('SELECT name FROM pg_prepared_statements')) as { name: string }[]).map((r) => r.name);
 
@@ -14,10 +25,7 @@ describe('prepared statements (db/prepared.ts)', () => {
   afterAll(() => clone.drop());
 
   it('prepares a parameterized statement from its second use, once per connection, and leaves unparameterized ones alone', async () => {
-    const source = ds();
-    await source.initialize();
-    const runner = source.createQueryRunner();
-    try {
+    await onOneConnection(async (runner) => {
       const text = 'SELECT $1::int + 1 AS n';
       expect(await runner.query(text, [1])).toEqual([{ n: 2 }]);
       expect(await preparedNames(runner)).toEqual([]);
@@ -26,42 +34,39 @@ describe('prepared statements (db/prepared.ts)', () => {
       await runner.query('SELECT 1 AS one');
       const names = await preparedNames(runner);
       expect(names.filter((n) => n.startsWith('atrium_'))).toHaveLength(1);
-    } finally {
-      await runner.release();
-      await source.destroy();
-    }
+    });
   });
 
   it('prepares at most 500 statements on one connection and still runs the rest', async () => {
-    const source = ds();
-    await source.initialize();
-    const runner = source.createQueryRunner();
-    try {
+    await onOneConnection(async (runner) => {
       for (let i = 0; i < 520; i++) {
         for (let use = 0; use < 2; use++) expect(await runner.query(`SELECT $1::int + ${i} AS n`, [1])).toEqual([{ n: i + 1 }]);
       }
       expect((await preparedNames(runner)).length).toBe(500);
-    } finally {
-      await runner.release();
-      await source.destroy();
-    }
+    });
   });
 
   it('prepares a statement again after its first Parse failed inside an aborted transaction', async () => {
-    const source = ds();
-    await source.initialize();
-    const runner = source.createQueryRunner();
     const text = 'SELECT $1::text AS echoed';
-    try {
+    await onOneConnection(async (runner) => {
       await runner.startTransaction();
       await expect(runner.query('SELECT 1/0')).rejects.toThrow(/division by zero/);
       await expect(runner.query(text, ['a'])).rejects.toThrow(/current transaction is aborted/);
       await runner.rollbackTransaction();
       expect(await runner.query(text, ['b'])).toEqual([{ echoed: 'b' }]);
       expect(await runner.query(text, ['c'])).toEqual([{ echoed: 'c' }]);
-    } finally {
-      await runner.release();
-      await source.destroy();
-    }
+    });
+  });
+
+  it('rejects a named statement\'s error to its caller and keeps the connection usable', async () => {
+    await onOneConnection(async (runner) => {
+      const text = 'SELECT $1::int AS n';
+      expect(await runner.query(text, [1])).toEqual([{ n: 1 }]);
+      expect(await runner.query(text, [2])).toEqual([{ n: 2 }]);
+      expect(await preparedNames(runner)).toHaveLength(1);
+      // The third use goes through the named statement; PostgreSQL refuses the value.
+      await expect(runner.query(text, ['not a number'])).rejects.toThrow(/invalid input syntax for type integer/);
+      expect(await runner.query(text, [3])).toEqual([{ n: 3 }]);
+    });
   });
 });
