@@ -166,6 +166,11 @@ it('maps a constraint violation that escapes the rules to CONFLICT, never an int
   }
   const other = shape(new Error('boom'));
   expect(other.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+  // A lock wait that ran out (lock_timeout, 55P03) is the database being busy, not a state that
+  // forbids the change: retry shortly (SERVICE_UNAVAILABLE), as for a statement timeout.
+  for (const code of ['55P03', '57014']) {
+    expect(shape(Object.assign(new Error('canceling statement due to lock timeout'), { code })).extensions?.code).toBe('SERVICE_UNAVAILABLE');
+  }
 });
 
 it('the database itself refuses a second owner or none, whatever the code does', async () => {

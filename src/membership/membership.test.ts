@@ -163,8 +163,12 @@ describe('people list', () => {
       expect(codeOf(result)).toBe('FORBIDDEN');
       expect(result.data?.workspace ?? null).toBeNull();
     }
-    // A superuser sees everything, invitations included.
-    expect((await people(c, c.superuser)).totalCount).toBe(7);
+    // A superuser sees everything, invitations included, and every member's email (SPEC.md §2).
+    const all = await people(c, c.superuser);
+    expect(all.totalCount).toBe(7);
+    const members = all.edges.filter((e: any) => e.node.__typename === 'Member');
+    expect(members.length).toBeGreaterThan(0);
+    for (const { node } of members) expect(node.email).toMatch(/@/);
   });
 
   it('filters by role, status and a case-insensitive search on name or email', async () => {

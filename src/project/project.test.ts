@@ -254,6 +254,39 @@ describe('Workspace.projects', () => {
     }
   });
 
+  it('answers viewerRole, viewerPermissions and owner on a page exactly as for each project alone (SPEC.md §1, §2)', async () => {
+    // A page answers these from what it already holds (accessToProjectNow); project(id) looks them up.
+    const c = await t.cast(Visibility.PUBLIC);
+    const make = async (as: typeof c.member, name: string, visibility: string) =>
+      (await t.ok(CREATE, { input: { workspaceId: c.workspace.id, name, visibility } }, { as })).createProject.id as string;
+    const mine = await make(c.member, 'Mine', 'PUBLIC');
+    const theirs = await make(c.admin, 'Theirs', 'PUBLIC');
+    const hidden = await make(c.admin, 'Hidden', 'PRIVATE');
+    const FIELDS = 'id viewerRole viewerPermissions owner { name }';
+    const PAGE = `query($id: ID!) { workspace(id: $id) { projects(first: 50) { edges { node { ${FIELDS} } } } } }`;
+    const ONE = `query($id: ID!) { project(id: $id) { ${FIELDS} } }`;
+    const callers = { owner: c.owner, admin: c.admin, member: c.member, viewer: c.viewer, outsider: c.outsider, superuser: c.superuser, anonymous: undefined };
+    const pages: Record<string, Record<string, any>> = {};
+    for (const [who, as] of Object.entries(callers)) {
+      const page = await t.ok(PAGE, { id: c.workspace.id }, { as });
+      pages[who] = Object.fromEntries(page.workspace.projects.edges.map((e: any) => [e.node.id, e.node]));
+      for (const [id, node] of Object.entries(pages[who])) {
+        expect([who, node]).toEqual([who, (await t.ok(ONE, { id }, { as })).project]);
+      }
+    }
+    // The rules themselves: the member owns `mine` (project admin there), not `theirs`.
+    expect(pages.member[mine]).toMatchObject({ viewerRole: 'ADMIN', viewerPermissions: expect.arrayContaining(['project.remove']) });
+    expect(pages.member[theirs].viewerRole).toBe('MEMBER');
+    expect(pages.member[theirs].viewerPermissions).not.toContain('project.remove');
+    expect(pages.admin[theirs].viewerPermissions).toContain('project.remove');
+    // Guests see public projects only, without a role; a superuser who is no member sees all and may do all.
+    expect(Object.keys(pages.anonymous).sort()).toEqual([mine, theirs].sort());
+    expect(pages.anonymous[mine].viewerRole).toBeNull();
+    expect(pages.anonymous[mine].viewerPermissions).not.toContain('project.remove');
+    expect(pages.outsider[hidden]).toBeUndefined();
+    expect(pages.superuser[hidden].viewerPermissions).toContain('project.remove');
+  });
+
   it('refuses bad pagination arguments as BAD_USER_INPUT', async () => {
     const { c } = await setup();
     expect(codeOf(await t.gql(LIST, { id: c.workspace.id, first: 101 }, { as: c.member }))).toBe('BAD_USER_INPUT');
