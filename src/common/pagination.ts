@@ -63,9 +63,10 @@ export async function paginate<T extends ObjectLiteral>(
     /** Called with each listed entity and its raw row (for the columns `select` added). */
     onRow?: (node: T, raw: Record<string, unknown>) => void;
     /**
-     * Names everything besides parameter values that shapes this list's statement (which filters
-     * are present, whether `select` joins): pages of one shape reuse the statement TypeORM wrote
-     * for the first of them instead of having it written again (statementFor).
+     * Lets pages of one shape reuse the statement TypeORM wrote for the first of them (statementFor).
+     * The shape is the list's conditions as `qb` holds them, its sort, cursor and page size, which
+     * paginate reads itself, plus this string, which must name what `select` adds (the one part
+     * paginate cannot read before the statement is written).
      */
     shape?: string;
   } = {},
@@ -73,7 +74,9 @@ export async function paginate<T extends ObjectLiteral>(
   const first = pageSize(args.first, options.max);
   const cursor: Record<string, unknown> = {};
   if (args.after) decodeCursor(args.after, keys.length).forEach((value, i) => (cursor[`__c${i}`] = value));
-  const shape = options.shape === undefined ? undefined : `${options.shape}|${keys.map((k) => `${k.expr} ${k.direction}`).join(',')}|${args.after ? 'after' : ''}|${first}`;
+  const shape = options.shape === undefined
+    ? undefined
+    : [options.shape, qb.alias, JSON.stringify(qb.expressionMap.wheres), keys.map((k) => `${k.expr} ${k.direction}`).join(','), args.after ? 'after' : '', first].join('|');
   const build = () => {
     const page = qb.clone();
     if (args.after) {

@@ -189,8 +189,8 @@ export class WorkspaceProjectsResolver {
     // Look-ahead: when the page's owners are asked for (and the caller may see people), they come in
     // the same statement, members and their public account columns, for Project.owner's loader.
     const withOwners = info !== undefined && canInWorkspace(access, 'workspace.people.list') && selectsPath(info, ['edges', 'node', 'owner']);
-    // Everything above that changes the statement's text (the sort is paginate's to add).
-    const shape = ['projects', publicOnly && 'public', filter?.visibility && 'visibility', search && 'search', withOwners && 'owners'].filter(Boolean).join(':');
+    // What `select` adds to the statement (paginate keys the conditions, sort and page itself).
+    const shape = withOwners ? 'projects+owners' : 'projects';
     const page = await paginate(qb, keys, { first, after }, withOwners ? {
       shape,
       select: (pageQuery) => pageQuery
