@@ -4,6 +4,7 @@ import {
   type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LruMap } from './common/bounded';
 
 type Gateway = ApolloServerOptionsWithGateway<never>['gateway'];
 type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
@@ -41,18 +42,13 @@ export function compilingGateway(schema: GraphQLSchema, options: CompilingOption
   const maxCompiled = options.maxCompiled ?? 500;
   const counts = new Map<string, number>();
   /** Key → compiled query, or null when graphql-jit refused the document. */
-  const compiled = new Map<string, CompiledQuery | null>();
+  const compiled = new LruMap<string, CompiledQuery | null>(maxCompiled);
   const stats = { interpreted: 0, compiled: 0, compilations: 0, get held() { return compiled.size; } };
 
   const compiledFor = (key: string, document: DocumentNode, operation: OperationDefinitionNode, operationName: string | undefined): CompiledQuery | null | undefined => {
     if (operation.operation !== 'query') return undefined;
     const known = compiled.get(key);
-    if (known !== undefined) {
-      // Map order is insertion order: re-inserting marks it as the most recently used.
-      compiled.delete(key);
-      compiled.set(key, known);
-      return known;
-    }
+    if (known !== undefined) return known;
     const uses = (counts.get(key) ?? 0) + 1;
     if (uses < compileAt) {
       if (counts.size >= MAX_COUNTED) counts.clear();
@@ -61,7 +57,6 @@ export function compilingGateway(schema: GraphQLSchema, options: CompilingOption
     }
     counts.delete(key);
     const entry = compilable(document, operation) ? compile(document, operationName) : null;
-    if (compiled.size >= maxCompiled) compiled.delete(compiled.keys().next().value as string);
     compiled.set(key, entry);
     return entry;
   };

@@ -2,6 +2,7 @@ import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { invalid } from '../errors';
 import { LazyEdge, lazyTotalCount, type Connection } from './page';
 import { hydrate } from '../db/rows';
+import { LruMap } from './bounded';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
@@ -56,8 +57,6 @@ export async function paginate<T extends ObjectLiteral>(
   keys: SortKey<T>[],
   args: { first?: number | null; after?: string | null },
   options: {
-    max?: number;
-    count?: boolean;
     /** Extra joins and columns for the page's statement only (not the COUNT), read back by `onRow`. */
     select?: (page: SelectQueryBuilder<T>) => void;
     /** Called with each listed entity and its raw row (for the columns `select` added). */
@@ -71,7 +70,7 @@ export async function paginate<T extends ObjectLiteral>(
     shape?: string;
   } = {},
 ): Promise<Connection<T>> {
-  const first = pageSize(args.first, options.max);
+  const first = pageSize(args.first);
   const cursor: Record<string, unknown> = {};
   if (args.after) decodeCursor(args.after, keys.length).forEach((value, i) => (cursor[`__c${i}`] = value));
   const shape = options.shape === undefined
@@ -116,7 +115,7 @@ export async function paginate<T extends ObjectLiteral>(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-  }, () => (options.count === false ? Promise.resolve(-1) : qb.clone().orderBy().getCount()));
+  }, () => qb.clone().orderBy().getCount());
 }
 
 /**
@@ -125,8 +124,7 @@ export async function paginate<T extends ObjectLiteral>(
  * the least recently used shape goes when the map is full: a client cycling through page sizes
  * costs itself statement writing, not anyone's answers.
  */
-const statements = new Map<string, { sql: string; names: string[] }>();
-const MAX_SHAPES = 1_000;
+const statements = new LruMap<string, { sql: string; names: string[] }>(1_000);
 
 /**
  * The statement of a page and its parameter values. TypeORM writes the text (`build`, then
@@ -137,12 +135,7 @@ const MAX_SHAPES = 1_000;
  */
 function statementFor<T extends ObjectLiteral>(shape: string | undefined, build: () => SelectQueryBuilder<T>, values: Record<string, unknown>): [string, unknown[]] {
   const known = shape === undefined ? undefined : statements.get(shape);
-  if (known) {
-    // Map order is insertion order: re-inserting marks it as the most recently used.
-    statements.delete(shape!);
-    statements.set(shape!, known);
-    return [known.sql, known.names.map((name) => values[name])];
-  }
+  if (known) return [known.sql, known.names.map((name) => values[name])];
   const page = build();
   const query = page.getQuery();
   const parameters = page.getParameters();
@@ -156,10 +149,7 @@ function statementFor<T extends ObjectLiteral>(shape: string | undefined, build:
     const [sql, order] = driver.escapeQueryWithParameters(query, tagged, {});
     const names = (order as { name: string }[]).map((o) => o.name);
     // Only when every value can be found again without building (`values` holds them all).
-    if (sql === result[0] && names.every((name) => name in values)) {
-      if (statements.size >= MAX_SHAPES) statements.delete(statements.keys().next().value as string);
-      statements.set(shape, { sql, names });
-    }
+    if (sql === result[0] && names.every((name) => name in values)) statements.set(shape, { sql, names });
   }
   return result;
 }

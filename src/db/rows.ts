@@ -41,19 +41,32 @@ export const PUBLIC_ACCOUNT_COLUMNS: readonly string[] = ['id', 'name', 'email',
  */
 const columnOf = (alias: string, column: string) => (alias.startsWith('(') ? `${alias}."${column}"` : `"${alias}"."${column}"`);
 
+/** SQL fragments per entity plan, written once: the hot statements ask for the same ones on every request. */
+const fragments = new WeakMap<ColumnPlan[], Map<string, string>>();
+
+function fragment(columns: ColumnPlan[], key: string, write: () => string): string {
+  let byKey = fragments.get(columns);
+  if (!byKey) fragments.set(columns, (byKey = new Map()));
+  let sql = byKey.get(key);
+  if (sql === undefined) byKey.set(key, (sql = write()));
+  return sql;
+}
+
 /** `"alias"."column" AS "prefix column"` for every column of the entity (or the `only` ones), for a SELECT list. */
 export function selectColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string, prefix: string, only?: readonly string[]): string {
-  return columnsOf(db, entity)
-    .filter((c) => !only || only.includes(c.databaseName))
-    .map((c) => `${columnOf(alias, c.databaseName)} AS "${prefix}${c.databaseName}"`)
-    .join(', ');
+  const columns = columnsOf(db, entity);
+  return fragment(columns, `select\0${alias}\0${prefix}\0${only?.join(',') ?? '*'}`, () =>
+    columns
+      .filter((c) => !only || only.includes(c.databaseName))
+      .map((c) => `${columnOf(alias, c.databaseName)} AS "${prefix}${c.databaseName}"`)
+      .join(', '));
 }
 
 /** `json_build_object('column', alias.column, …)` of every column, for json_agg subselects and rare optional rows. */
 export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string): string {
-  return `json_build_object(${columnsOf(db, entity)
-    .map((c) => `'${c.databaseName}', ${columnOf(alias, c.databaseName)}`)
-    .join(', ')})`;
+  const columns = columnsOf(db, entity);
+  return fragment(columns, `json\0${alias}`, () =>
+    `json_build_object(${columns.map((c) => `'${c.databaseName}', ${columnOf(alias, c.databaseName)}`).join(', ')})`);
 }
 
 /**
@@ -101,7 +114,7 @@ export async function entitiesByIds<T extends ObjectLiteral>(
   options: { by?: string; where?: string; only?: readonly string[] } = {},
 ): Promise<T[]> {
   if (!ids.length) return [];
-  const table = ('connection' in db ? db.connection : db).getMetadata(entity).tableName;
+  const table = fragment(columnsOf(db, entity), 'table', () => ('connection' in db ? db.connection : db).getMetadata(entity).tableName);
   const rows: Record<string, unknown>[] = await db.query(
     `SELECT ${selectColumns(db, entity, 't', '', options.only)} FROM "${table}" t WHERE t."${options.by ?? 'id'}" = ANY($1::uuid[])${options.where ? ` AND ${options.where}` : ''}`,
     [ids],

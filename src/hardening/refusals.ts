@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
+import { LruMap } from '../common/bounded';
 import type { Context } from '../context';
 
 /**
@@ -32,7 +33,7 @@ export interface RefusalMemory {
   readonly stats: { size: number; hits: number };
 }
 
-/** Bounded: the oldest entry goes first. Long documents are keyed by their SHA-256, short ones by their text (hashing costs more than it saves there). */
+/** Bounded: the least recently used entry goes first. Long documents are keyed by their SHA-256, short ones by their text (hashing costs more than it saves there). */
 const MAX_ENTRIES = 1_000;
 const MAX_TEXT_KEY = 4_096;
 const KEY = Symbol('atrium.refusalKey');
@@ -50,14 +51,13 @@ function keyOf(req: express.Request): string | null {
 const keyOnRequest = (req: express.Request) => (req as unknown as Record<symbol, string | undefined>)[KEY];
 
 export function refusalMemory(): RefusalMemory {
-  const refusals = new Map<string, Refusal>();
+  const refusals = new LruMap<string, Refusal>(MAX_ENTRIES);
   /** Documents the repetition guard let through, keyed like the refusals: it parses each new document once. */
-  const passed = new Set<string>();
+  const passed = new LruMap<string, true>(MAX_ENTRIES);
   const stats = { hits: 0, get size() { return refusals.size; } };
   const remember = (req: express.Request, refusal: Refusal) => {
     const key = keyOnRequest(req);
     if (!key) return;
-    if (refusals.size >= MAX_ENTRIES) refusals.delete(refusals.keys().next().value!);
     refusals.set(key, refusal);
   };
   return {
@@ -65,13 +65,12 @@ export function refusalMemory(): RefusalMemory {
     remember,
     passedBefore: (req) => {
       const key = keyOnRequest(req);
-      return key !== undefined && passed.has(key);
+      return key !== undefined && passed.get(key) === true;
     },
     pass: (req) => {
       const key = keyOnRequest(req);
       if (!key) return;
-      if (passed.size >= MAX_ENTRIES) passed.delete(passed.values().next().value!);
-      passed.add(key);
+      passed.set(key, true);
     },
     refusedForText: (req) => {
       (req as unknown as Record<symbol, boolean>)[TEXTUAL] = true;
