@@ -57,13 +57,18 @@ export async function paginate<T extends ObjectLiteral>(
   keys: SortKey<T>[],
   args: { first?: number | null; after?: string | null },
   options: {
+    /**
+     * The columns of the listed entity to read (database names; default all): those the client's
+     * selection needs (columnsRead) and the sort keys' own. The rest are null on the listed entities.
+     */
+    columns?: readonly string[];
     /** Extra joins and columns for the page's statement only (not the COUNT), read back by `onRow`. */
     select?: (page: SelectQueryBuilder<T>) => void;
     /** Called with each listed entity and its raw row (for the columns `select` added). */
     onRow?: (node: T, raw: Record<string, unknown>) => void;
     /**
      * Lets pages of one shape reuse the statement TypeORM wrote for the first of them (statementFor).
-     * The shape is the list's conditions as `qb` holds them, its sort, cursor and page size, which
+     * The shape is the list's conditions as `qb` holds them, its columns, sort, cursor and page size, which
      * paginate reads itself, plus this string, which must name what `select` adds (the one part
      * paginate cannot read before the statement is written).
      */
@@ -75,7 +80,7 @@ export async function paginate<T extends ObjectLiteral>(
   if (args.after) decodeCursor(args.after, keys.length).forEach((value, i) => (cursor[`__c${i}`] = value));
   const shape = options.shape === undefined
     ? undefined
-    : [options.shape, qb.alias, JSON.stringify(qb.expressionMap.wheres), keys.map((k) => `${k.expr} ${k.direction}`).join(','), args.after ? 'after' : '', first].join('|');
+    : [options.shape, qb.alias, options.columns?.join(',') ?? '*', JSON.stringify(qb.expressionMap.wheres), keys.map((k) => `${k.expr} ${k.direction}`).join(','), args.after ? 'after' : '', first].join('|');
   const build = () => {
     const page = qb.clone();
     if (args.after) {
@@ -89,6 +94,10 @@ export async function paginate<T extends ObjectLiteral>(
     }
     keys.forEach((key, i) => (i === 0 ? page.orderBy(key.expr, key.direction) : page.addOrderBy(key.expr, key.direction)));
     page.limit(first + 1);
+    if (options.columns) {
+      const metadata = qb.expressionMap.mainAlias!.metadata;
+      page.select(options.columns.map((name) => `${qb.alias}.${metadata.findColumnWithDatabaseName(name)!.propertyPath}`));
+    }
     options.select?.(page);
     return page;
   };

@@ -73,6 +73,19 @@ export const membershipByWorkspaceAccount = defineLoader(
     }),
 );
 
+/**
+ * Members' accounts as the page that listed the members read them. A page reads only the columns
+ * its selected fields need (MEMBER_READS in membership.resolver.ts), so its accounts stay with
+ * their members and never enter accountById, where another field could ask one of them for a
+ * column it lacks.
+ */
+const listedAccounts = new WeakMap<Membership, Account>();
+
+export const attachAccount = (member: Membership, account: Account): void => void listedAccounts.set(member, account);
+
+/** The account a page read with this member, if any. */
+export const attachedAccount = (member: Membership): Account | undefined => listedAccounts.get(member);
+
 /** The owner's membership of each workspace. */
 export const ownerMembership = defineLoader(
   (ctx) =>

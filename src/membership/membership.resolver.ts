@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
 import { Account } from '../account/account.entity';
 import { canSeeEmail, canSeeEmailNow, primeEmailVisible, signedIn } from '../account/account.resolver';
@@ -7,13 +8,14 @@ import { accessTo, canInWorkspace } from '../auth/access';
 import { PersonStatus } from '../common/enums';
 import type { Connection } from '../common/page';
 import { paginate } from '../common/pagination';
+import { ALL_COLUMNS, columnsRead, type ColumnReads } from '../common/selection';
 import { clearLoaders, type Context } from '../context';
 import { forbidden, notFound } from '../errors';
 import type { Invitation } from '../invitation/invitation.entity';
 import { Workspace } from '../workspace/workspace.entity';
 import { anyWorkspaceById } from '../workspace/workspace.loaders';
 import { Membership } from './membership.entity';
-import { accountByEmail, accountById } from './membership.loaders';
+import { accountByEmail, accountById, attachedAccount } from './membership.loaders';
 import * as memberships from './membership.service';
 import {
   ChangeMemberRoleInput, LeaveWorkspacePayload, MemberConnection, PeopleFilter, PeopleOrder, PersonConnection, RemoveMemberPayload,
@@ -50,9 +52,34 @@ async function accountOf(ctx: Context, member: Membership): Promise<Account> {
  * answers spare graphql-js a promise per field and per listed person.
  */
 function fromAccount<T>(ctx: Context, member: Membership, read: (account: Account) => T): T | Promise<T> {
-  const account = accountById.peek(ctx, member.accountId);
+  const account = attachedAccount(member) ?? accountById.peek(ctx, member.accountId);
   return account ? read(account) : accountOf(ctx, member).then(read);
 }
+
+/**
+ * The membership and account columns each Member field reads, for pages that list members with
+ * their accounts (the people page, the projects page's owners): they read only what the
+ * client's selection needs (columnsRead). A field missing here makes them read every column.
+ */
+export const MEMBER_READS: ColumnReads<'membership' | 'account'> = {
+  __typename: {},
+  id: {},
+  role: {},
+  status: {},
+  isViewer: {},
+  workspace: {},
+  name: { membership: ['use_account_profile', 'profile_name'], account: ['name'] },
+  email: { account: ['email'] },
+  jobTitle: { membership: ['use_account_profile', 'profile_job_title'], account: ['job_title'] },
+  avatarUrl: { membership: ['use_account_profile', 'profile_avatar_url'], account: ['avatar_url'] },
+  useAccountProfile: { membership: ['use_account_profile'] },
+  joinedAt: { membership: ['created_at'] },
+  createdAt: { membership: ['created_at'] },
+  user: { account: ALL_COLUMNS },
+};
+
+/** What every listed member carries: its keys, and the role permission checks read. */
+export const MEMBER_ALWAYS = { membership: ['id', 'workspace_id', 'account_id', 'role'], account: ['id'] } as const;
 
 @Resolver(() => Membership)
 export class MembershipResolver {
@@ -148,6 +175,7 @@ export class WorkspacePeopleResolver {
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
     @Arg('filter', () => PeopleFilter, { nullable: true, description: 'Narrows the list.' }) filter?: PeopleFilter,
     @Arg('orderBy', () => PeopleOrder, { nullable: true, description: 'Sort order; NAME ascending by default.' }) orderBy?: PeopleOrder,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<Connection<Membership | Invitation>> {
     const access = await accessTo(ctx, workspace);
     // The shield already refused callers without workspace.people.list; this is defence in depth.
@@ -159,12 +187,14 @@ export class WorkspacePeopleResolver {
       orderBy,
       includeInvitations: canInWorkspace(access, 'workspace.invitation.view'),
       viewerId: ctx.user?.id ?? null,
+      columns: info ? columnsRead(info, ['edges', 'node'], 'Member', MEMBER_READS, MEMBER_ALWAYS) : undefined,
     });
-    // What the Person fields will ask for is in the page already: hand it to their loaders.
+    // What the Person fields will ask for is in the page already: hand it to their loaders (the
+    // accounts only when read in full; each member carries its own, see attachAccount).
     // Members of a live workspace the caller belongs to share it with the caller (email visibility).
     const sharesThisWorkspace = access.membership !== null && !workspace.removedAt;
-    for (const account of accounts) {
-      accountById(ctx).prime(account.id, account);
+    for (const { account, complete } of accounts) {
+      if (complete) accountById(ctx).prime(account.id, account);
       if (sharesThisWorkspace) primeEmailVisible(ctx, account.id, true);
     }
     for (const invitee of invitees) {

@@ -13,6 +13,8 @@ import { Project } from '../project/project.entity';
 import { Workspace } from '../workspace/workspace.entity';
 import { lockLiveWorkspace } from '../workspace/workspace.service';
 import { Membership } from './membership.entity';
+import { attachAccount } from './membership.loaders';
+import type { ColumnPlan } from '../common/selection';
 import { hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
 import { PeopleOrderField, type PeopleFilter, type PeopleOrder } from './membership.types';
 
@@ -290,8 +292,11 @@ function checkCursorValue(key: PeopleKey, value: unknown): void {
 /** What the people page read along the way, for the request's loaders (see WorkspacePeopleResolver.people). */
 export interface PeoplePage {
   page: Connection<Membership | Invitation>;
-  /** The members' accounts. */
-  accounts: Account[];
+  /**
+   * The members' accounts (each also attached to its member, see attachAccount); `complete` when
+   * read with every public column, so other fields may share them.
+   */
+  accounts: { account: Account; complete: boolean }[];
   /** For each listed invitation: the account registered with its address, if any, and whether it shares a live workspace with the viewer. */
   invitees: { emailNormalized: string; account: { id: string; name: string } | null; sharesWorkspace: boolean }[];
 }
@@ -309,6 +314,8 @@ export async function listPeople(
     first?: number | null; after?: string | null; filter?: PeopleFilter | null; orderBy?: PeopleOrder | null; includeInvitations: boolean;
     /** The caller, for PeoplePage.invitees' sharesWorkspace. */
     viewerId?: string | null;
+    /** The membership and account columns to read (default: all of them, and the accounts' public ones). */
+    columns?: ColumnPlan<'membership' | 'account'>;
   },
 ): Promise<PeoplePage> {
   const first = pageSize(args.first);
@@ -344,6 +351,8 @@ export async function listPeople(
     where.push(`(${key.expr} ${op} ${v} OR (${key.expr} = ${v} AND id ${op} ${i}))`);
   }
   const dir = desc ? 'DESC' : 'ASC';
+  const accountColumns = args.columns?.account ?? PUBLIC_ACCOUNT_COLUMNS;
+  const complete = accountColumns === PUBLIC_ACCOUNT_COLUMNS;
   params.push(first + 1);
   const limit = `$${params.length}`;
   params.push(args.viewerId ?? null);
@@ -357,7 +366,7 @@ export async function listPeople(
       LIMIT ${limit}
     )
     SELECT pg.id AS "__id", pg.kind AS "__kind", pg.sort_value AS "__sort",
-           ${selectColumns(db, Membership, '(pg.m_row)', 'm__')}, ${selectColumns(db, Account, '(pg.a_row)', 'a__', PUBLIC_ACCOUNT_COLUMNS)},
+           ${selectColumns(db, Membership, '(pg.m_row)', 'm__', args.columns?.membership)}, ${selectColumns(db, Account, '(pg.a_row)', 'a__', accountColumns)},
            CASE WHEN pg.kind = 'invitation' THEN ${jsonColumns(db, Invitation, '(pg.i_row)')} END AS "invitation",
            ia.id AS "ia__id", ia.name AS "ia__name",
            ia.id IS NOT NULL AND EXISTS (
@@ -371,7 +380,7 @@ export async function listPeople(
   const countSql = `${PEOPLE_CTE} SELECT count(*)::int AS n FROM keyed ${countWhere}`;
 
   const rows: Record<string, unknown>[] = first === 0 ? [] : await db.query(pageSql, params);
-  const accounts: Account[] = [];
+  const accounts: PeoplePage['accounts'] = [];
   const invitees: PeoplePage['invitees'] = [];
   const edges: LazyEdge<Membership | Invitation>[] = [];
   for (const row of rows.slice(0, first)) {
@@ -379,7 +388,9 @@ export async function listPeople(
     if (row.__kind === 'member') {
       if (row.m__id === null) continue; // gone between the CTE and the join (cannot happen in one statement, but never a half node)
       node = hydrate(db, Membership, row, 'm__');
-      accounts.push(hydrate(db, Account, row, 'a__'));
+      const account = hydrate(db, Account, row, 'a__');
+      attachAccount(node, account);
+      accounts.push({ account, complete });
     } else {
       if (row.invitation === null) continue;
       const invitation = hydrate(db, Invitation, row.invitation as Record<string, unknown>);

@@ -17,20 +17,40 @@ export const projectById = defineLoader(
 );
 
 /**
+ * Projects' owners as the page that listed the projects read them (WorkspaceProjectsResolver.projects):
+ * with only the columns the selection needs, so they stay with their projects (see attachAccount).
+ */
+const listedOwners = new WeakMap<Project, Membership | null>();
+
+export const attachOwner = (project: Project, owner: Membership | null): void => void listedOwners.set(project, owner);
+
+/** The owner a page read with this project (null: not a member), or undefined. */
+export const attachedOwner = (project: Project): Membership | null | undefined => listedOwners.get(project);
+
+/**
  * The Member of `accountId` in a workspace, for fields such as Project.owner and Run.createdBy:
  * null when the account is not (or no longer) a member, and null for callers who may not see
  * people there (guests). Costs no query per item: access and memberships come from loaders.
  */
-export function visibleMember(ctx: Context, workspaceId: string, accountId: string | null): Membership | null | Promise<Membership | null> {
+export function visibleMember(
+  ctx: Context,
+  workspaceId: string,
+  accountId: string | null,
+  /** The member as the page that listed the item read it (attachedOwner), if it did. */
+  listed?: Membership | null,
+): Membership | null | Promise<Membership | null> {
   if (!accountId) return null;
   const access = workspaceAccessNow(ctx, workspaceId);
-  if (access === undefined) return workspaceAccess(ctx, workspaceId).then((known) => memberIfVisible(ctx, known, workspaceId, accountId));
-  return memberIfVisible(ctx, access, workspaceId, accountId);
+  if (access === undefined) return workspaceAccess(ctx, workspaceId).then((known) => memberIfVisible(ctx, known, workspaceId, accountId, listed));
+  return memberIfVisible(ctx, access, workspaceId, accountId, listed);
 }
 
 /** Answers synchronously when the page that listed the item already read the member (the projects page's owners). */
-function memberIfVisible(ctx: Context, access: WorkspaceAccess | null, workspaceId: string, accountId: string): Membership | null | Promise<Membership | null> {
+function memberIfVisible(
+  ctx: Context, access: WorkspaceAccess | null, workspaceId: string, accountId: string, listed: Membership | null | undefined,
+): Membership | null | Promise<Membership | null> {
   if (!access || !canInWorkspace(access, 'workspace.people.list')) return null;
+  if (listed !== undefined) return listed;
   const key = `${workspaceId}:${accountId}`;
   const member = membershipByWorkspaceAccount.peek(ctx, key);
   return member !== undefined ? member : membershipByWorkspaceAccount(ctx).load(key);

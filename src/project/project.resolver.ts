@@ -9,14 +9,15 @@ import { CodeVersionConnection } from '../code/code.types';
 import { ProjectRole, SortDirection, Visibility } from '../common/enums';
 import type { Connection } from '../common/page';
 import { paginate, SortKey } from '../common/pagination';
-import { selectsPath } from '../common/selection';
+import { ALL_COLUMNS, columnsRead, selectsPath, type ColumnReads } from '../common/selection';
 import { clearLoaders, type Context } from '../context';
 import { notFound } from '../errors';
 import { Job } from '../job/job.entity';
 import { jobPages } from '../job/job.loaders';
 import { JobConnection } from '../job/job.types';
 import { Membership } from '../membership/membership.entity';
-import { accountById, membershipByWorkspaceAccount } from '../membership/membership.loaders';
+import { accountById, attachAccount, membershipByWorkspaceAccount } from '../membership/membership.loaders';
+import { MEMBER_ALWAYS, MEMBER_READS } from '../membership/membership.resolver';
 import { hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
 import { Run } from '../run/run.entity';
 import { projectRunPages, runStatusFilter } from '../run/run.loaders';
@@ -29,15 +30,43 @@ import { workspaceById } from '../workspace/workspace.loaders';
 import { likeEscape } from '../workspace/workspace.resolver';
 import { decodeTypedCursor } from './child-pages';
 import { Project } from './project.entity';
-import { projectById, visibleMember } from './project.loaders';
+import { attachedOwner, attachOwner, projectById, visibleMember } from './project.loaders';
 import * as projects from './project.service';
 import { CreateProjectInput, ProjectConnection, ProjectFilter, ProjectOrder, ProjectOrderField, UpdateProjectInput } from './project.types';
 
-const SORTS: Record<ProjectOrderField, (dir: 'ASC' | 'DESC') => SortKey<Project>[]> = {
-  NAME: (direction) => [{ expr: 'lower(p.name)', direction, value: (p) => p.name.toLowerCase() }],
-  CREATED_AT: (direction) => [{ expr: 'p.created_at', direction, value: (p) => p.createdAt }],
-  MODIFIED_AT: (direction) => [{ expr: 'p.modified_at', direction, value: (p) => p.modifiedAt }],
+const SORTS: Record<ProjectOrderField, { column: string; keys: (dir: 'ASC' | 'DESC') => SortKey<Project>[] }> = {
+  NAME: { column: 'name', keys: (direction) => [{ expr: 'lower(p.name)', direction, value: (p) => p.name.toLowerCase() }] },
+  CREATED_AT: { column: 'created_at', keys: (direction) => [{ expr: 'p.created_at', direction, value: (p) => p.createdAt }] },
+  MODIFIED_AT: { column: 'modified_at', keys: (direction) => [{ expr: 'p.modified_at', direction, value: (p) => p.modifiedAt }] },
 };
+
+/**
+ * The project columns each Project field reads, for the projects page, which reads only what the
+ * client's selection needs (columnsRead). A field missing here makes it read every column, as do
+ * the child lists, whose permission rules look the project up by id (projectById, which holds
+ * whole projects only).
+ */
+export const PROJECT_READS: ColumnReads<'project'> = {
+  __typename: {},
+  id: {},
+  visibility: {},
+  owner: {},
+  workspace: {},
+  viewerRole: {},
+  viewerPermissions: {},
+  name: { project: ['name'] },
+  description: { project: ['description'] },
+  descriptionHtml: { project: ['description_html'] },
+  createdAt: { project: ['created_at'] },
+  modifiedAt: { project: ['modified_at'] },
+  variables: { project: ALL_COLUMNS },
+  jobs: { project: ALL_COLUMNS },
+  runs: { project: ALL_COLUMNS },
+  codeVersions: { project: ALL_COLUMNS },
+};
+
+/** What every listed project carries: its keys and what the caller's project role depends on (access.ts projectRoleOf). */
+const PROJECT_ALWAYS = { project: ['id', 'workspace_id', 'owner_id', 'visibility'] } as const;
 
 /** A project the caller can see, or NOT_FOUND whether or not it exists. */
 export async function visibleProject(ctx: Context, id: string): Promise<Project> {
@@ -83,7 +112,7 @@ export class ProjectResolver {
 
   @FieldResolver(() => Membership, { nullable: true, description: 'The member who owns the project: its creator, or the workspace owner after the creator left. Null for guests.' })
   owner(@Root() project: Project, @Ctx() ctx: Context): Membership | null | Promise<Membership | null> {
-    return visibleMember(ctx, project.workspaceId, project.ownerId);
+    return visibleMember(ctx, project.workspaceId, project.ownerId, attachedOwner(project));
   }
 
   @FieldResolver(() => ProjectRole, { nullable: true, description: "The caller's effective project role; null for a guest." })
@@ -146,17 +175,25 @@ function viewerProjectRole(access: ProjectAccess | null): ProjectRole | null {
   return role === 'GUEST' ? null : (role as ProjectRole | null);
 }
 
-/** Hands a project's owner, read with the page (see WorkspaceProjectsResolver.projects), to the loaders Project.owner uses. */
-function primeOwner(ctx: Context, project: Project, raw: Record<string, unknown>): void {
+/**
+ * Hands a project's owner, read with the page (see WorkspaceProjectsResolver.projects), to
+ * Project.owner: attached to the project, and to the loaders other fields share only when read in
+ * full (`complete`).
+ */
+function primeOwner(ctx: Context, project: Project, raw: Record<string, unknown>, complete: { member: boolean; account: boolean }): void {
   if (!project.ownerId) return;
   const key = `${project.workspaceId}:${project.ownerId}`;
   if (!raw.om__id) {
+    attachOwner(project, null);
     membershipByWorkspaceAccount(ctx).prime(key, null);
     return;
   }
   const account = hydrate(ctx.db, Account, raw, 'oa__');
-  accountById(ctx).prime(account.id, account);
-  membershipByWorkspaceAccount(ctx).prime(key, hydrate(ctx.db, Membership, raw, 'om__'));
+  const member = hydrate(ctx.db, Membership, raw, 'om__');
+  attachAccount(member, account);
+  attachOwner(project, member);
+  if (complete.account) accountById(ctx).prime(account.id, account);
+  if (complete.member && complete.account) membershipByWorkspaceAccount(ctx).prime(key, member);
 }
 
 /** Workspace.projects: the live projects of a workspace the caller may see there. */
@@ -185,23 +222,30 @@ export class WorkspaceProjectsResolver {
     const direction = orderBy?.direction ?? SortDirection.ASC;
     const field = orderBy?.field ?? ProjectOrderField.NAME;
     if (after) decodeTypedCursor(after, [field === ProjectOrderField.NAME ? 'text' : 'timestamp', 'uuid']);
-    const keys = [...SORTS[field](direction), { expr: 'p.id', direction, value: (p: Project) => p.id }];
+    const keys = [...SORTS[field].keys(direction), { expr: 'p.id', direction, value: (p: Project) => p.id }];
+    const read = info && columnsRead(info, ['edges', 'node'], 'Project', PROJECT_READS, PROJECT_ALWAYS).project;
+    const columns = read && [...new Set([...read, SORTS[field].column])];
     // Look-ahead: when the page's owners are asked for (and the caller may see people), they come in
     // the same statement, members and their public account columns, for Project.owner's loader.
     const withOwners = info !== undefined && canInWorkspace(access, 'workspace.people.list') && selectsPath(info, ['edges', 'node', 'owner']);
     // What `select` adds to the statement (paginate keys the conditions, sort and page itself).
-    const shape = withOwners ? 'projects+owners' : 'projects';
-    const page = await paginate(qb, keys, { first, after }, withOwners ? {
+    const owners = withOwners ? columnsRead(info, ['edges', 'node', 'owner'], 'Member', MEMBER_READS, MEMBER_ALWAYS) : undefined;
+    const ownerAccount = owners?.account ?? PUBLIC_ACCOUNT_COLUMNS;
+    const complete = { member: owners?.membership === undefined, account: owners?.account === undefined };
+    const shape = owners ? `projects+owners:${owners.membership?.join(',') ?? '*'}:${ownerAccount.join(',')}` : 'projects';
+    const page = await paginate(qb, keys, { first, after }, owners ? {
       shape,
+      columns,
       select: (pageQuery) => pageQuery
         .leftJoin(Membership, 'om', 'om.workspace_id = p.workspace_id AND om.account_id = p.owner_id')
         .leftJoin(Account, 'oa', 'oa.id = om.account_id')
-        .addSelect(selectColumns(ctx.db, Membership, 'om', 'om__'))
-        .addSelect(selectColumns(ctx.db, Account, 'oa', 'oa__', PUBLIC_ACCOUNT_COLUMNS)),
-      onRow: (project, raw) => primeOwner(ctx, project, raw),
-    } : { shape });
-    // The listed projects are the ones field permissions and resolvers will ask about.
-    for (const edge of page.edges) projectById(ctx).prime(edge.node.id, edge.node);
+        .addSelect(selectColumns(ctx.db, Membership, 'om', 'om__', owners.membership))
+        .addSelect(selectColumns(ctx.db, Account, 'oa', 'oa__', ownerAccount)),
+      onRow: (project, raw) => primeOwner(ctx, project, raw, complete),
+    } : { shape, columns });
+    // The listed projects are the ones field permissions and resolvers will ask about (whole ones
+    // only: projectById answers project(id) too).
+    if (!columns) for (const edge of page.edges) projectById(ctx).prime(edge.node.id, edge.node);
     return page;
   }
 }
