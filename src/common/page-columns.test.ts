@@ -85,7 +85,7 @@ describe('pages that read only what is selected', () => {
 
   it('answers each Member field of the people page as when every field is asked', async () => {
     const c = await profiles();
-    const page = async (fields: string) =>
+    const page = async (fields: string): Promise<Record<string, any>[]> =>
       (await t.ok(`query($id: ID!) { workspace(id: $id) { people(first: 100) { edges { node { ... on Member { ${fields} } } } } } }`, { id: c.workspace.id }, { as: c.member }))
         .workspace.people.edges.map((e: { node: unknown }) => e.node);
     await eachFieldAsWhole(page, MEMBER_FIELDS);
@@ -103,7 +103,7 @@ describe('pages that read only what is selected', () => {
     const stranger = await t.signUp();
     await t.sql(`INSERT INTO project (workspace_id, name, visibility, owner_id) VALUES ($1, 'four', 'PRIVATE', $2)`, [c.workspace.id, stranger.id]);
     for (const orderBy of [{ field: 'NAME', direction: 'ASC' }, { field: 'CREATED_AT', direction: 'DESC' }]) {
-      const page = async (fields: string) =>
+      const page = async (fields: string): Promise<Record<string, any>[]> =>
         (await t.ok(`query($id: ID!, $orderBy: ProjectOrder) { workspace(id: $id) { projects(first: 50, orderBy: $orderBy) { edges { node { ${fields} } } } } }`,
           { id: c.workspace.id, orderBy }, { as: c.member })).workspace.projects.edges.map((e: { node: unknown }) => e.node);
       await eachFieldAsWhole(page, 'id name description descriptionHtml visibility createdAt modifiedAt viewerRole viewerPermissions workspace { id } variables { totalCount }');
