@@ -74,31 +74,36 @@ export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: 
  * JSON object (see jsonColumns, whose timestamps arrive as strings and bytea as `\x…` text).
  */
 export function hydrate<T extends ObjectLiteral>(db: Db, entity: new () => T, row: Record<string, unknown>, prefix = ''): T {
-  const instance = new entity() as Record<string, unknown>;
-  const columns = columnsOf(db, entity);
-  const keys = keysOf(columns, prefix);
-  for (let i = 0; i < columns.length; i++) {
-    const column = columns[i];
-    let value = row[keys[i]];
-    if (value === undefined) value = null;
-    if (typeof value === 'string') {
-      if (column.kind === 'date') value = new Date(value);
-      else if (column.kind === 'bytes' && value.startsWith('\\x')) value = Buffer.from(value.slice(2), 'hex');
-    }
-    instance[column.propertyName] = value;
-  }
-  return instance as T;
+  return hydratorOf(columnsOf(db, entity), entity, prefix)(row) as T;
 }
 
-/** The row keys of each column under a prefix, built once (a string concatenation per column and row showed up in profiles). */
-const prefixedKeys = new WeakMap<ColumnPlan[], Map<string, string[]>>();
+type Hydrator = (row: Record<string, unknown>) => ObjectLiteral;
 
-function keysOf(columns: ColumnPlan[], prefix: string): string[] {
-  let byPrefix = prefixedKeys.get(columns);
-  if (!byPrefix) prefixedKeys.set(columns, (byPrefix = new Map()));
-  let keys = byPrefix.get(prefix);
-  if (!keys) byPrefix.set(prefix, (keys = columns.map((c) => prefix + c.databaseName)));
-  return keys;
+const hydrators = new WeakMap<ColumnPlan[], Map<string, Hydrator>>();
+
+/**
+ * hydrate for one entity and prefix, written once as a function that names each column and
+ * property: a loop over the plan with computed keys cost 5 % of W1's CPU (150 rows of up to 27
+ * columns), straight-line named reads and writes a fraction of it. Names come from the entity
+ * metadata (never from a request) and are quoted with JSON.stringify.
+ */
+function hydratorOf(columns: ColumnPlan[], entity: new () => ObjectLiteral, prefix: string): Hydrator {
+  let byPrefix = hydrators.get(columns);
+  if (!byPrefix) hydrators.set(columns, (byPrefix = new Map()));
+  let hydrator = byPrefix.get(prefix);
+  if (!hydrator) {
+    const steps = columns.map((column) => {
+      // JSON objects (jsonColumns) carry timestamps as text and bytea as `\x…` hex; pg rows carry Dates and Buffers.
+      const convert =
+        column.kind === 'date' ? `typeof v === 'string' ? new Date(v) : v` :
+        column.kind === 'bytes' ? `typeof v === 'string' && v.startsWith('\\\\x') ? Buffer.from(v.slice(2), 'hex') : v` :
+        'v';
+      return `v = row[${JSON.stringify(prefix + column.databaseName)}]; o[${JSON.stringify(column.propertyName)}] = v === undefined || v === null ? null : ${convert};`;
+    });
+    hydrator = new Function('Entity', 'Buffer', `return function hydrate(row) { const o = new Entity(); let v; ${steps.join(' ')} return o; };`)(entity, Buffer) as Hydrator;
+    byPrefix.set(prefix, hydrator);
+  }
+  return hydrator;
 }
 
 /**

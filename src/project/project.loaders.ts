@@ -20,12 +20,15 @@ export const projectById = defineLoader(
  * Projects' owners as the page that listed the projects read them (WorkspaceProjectsResolver.projects):
  * with only the columns the selection needs, so they stay with their projects (see attachAccount).
  */
-const listedOwners = new WeakMap<Project, Membership | null>();
+const LISTED_OWNER = Symbol('listed owner');
 
-export const attachOwner = (project: Project, owner: Membership | null): void => void listedOwners.set(project, owner);
+type Listed = { [LISTED_OWNER]?: Membership | null };
+
+/** (A symbol property, not a WeakMap: see attachAccount.) */
+export const attachOwner = (project: Project, owner: Membership | null): void => void ((project as Listed)[LISTED_OWNER] = owner);
 
 /** The owner a page read with this project (null: not a member), or undefined. */
-export const attachedOwner = (project: Project): Membership | null | undefined => listedOwners.get(project);
+export const attachedOwner = (project: Project): Membership | null | undefined => (project as Listed)[LISTED_OWNER];
 
 /**
  * The Member of `accountId` in a workspace, for fields such as Project.owner and Run.createdBy:
