@@ -5,6 +5,7 @@ import { Membership } from '../membership/membership.entity';
 import { hydrate, jsonColumns, selectColumns } from '../db/rows';
 import { hashSecret } from './secrets';
 import { Token } from './token.entity';
+import { queryRows } from '../db/query';
 
 /** How often `lastUsedAt` is written, at most: a busy token must not cost a write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -39,7 +40,7 @@ export async function authenticate(db: DataSource, header: string | undefined): 
   if (header === undefined || header.trim() === '') return { user: null, token: null, memberships: null };
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
-  const rows: Record<string, unknown>[] = await db.query(sessionQuery(db), [hashSecret(match[1])]);
+  const rows: Record<string, unknown>[] = await queryRows(db, sessionQuery(db), [hashSecret(match[1])]);
   if (!rows.length) throw unauthenticated('The token is invalid, expired or revoked.');
   const token = hydrate(db, Token, rows[0], 't__');
   const account = hydrate(db, Account, rows[0], 'a__');

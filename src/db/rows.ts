@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { queryRows } from './query';
 
 /**
  * Raw-row helpers for the hot read paths (authentication, lists, look-ups by id): one
@@ -120,7 +121,8 @@ export async function entitiesByIds<T extends ObjectLiteral>(
 ): Promise<T[]> {
   if (!ids.length) return [];
   const table = fragment(columnsOf(db, entity), 'table', () => ('connection' in db ? db.connection : db).getMetadata(entity).tableName);
-  const rows: Record<string, unknown>[] = await db.query(
+  const rows = await queryRows(
+    db,
     `SELECT ${selectColumns(db, entity, 't', '', options.only)} FROM "${table}" t WHERE t."${options.by ?? 'id'}" = ANY($1::uuid[])${options.where ? ` AND ${options.where}` : ''}`,
     [ids],
   );

@@ -17,6 +17,7 @@ import { attachAccount } from './membership.loaders';
 import type { ColumnPlan } from '../common/selection';
 import { hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
 import { PeopleOrderField, type PeopleFilter, type PeopleOrder } from './membership.types';
+import { queryRows } from '../db/query';
 
 /** Who is making a membership change. */
 export interface Actor {
@@ -379,7 +380,7 @@ export async function listPeople(
      ORDER BY pg.sort_value ${dir}, pg.id ${dir}`;
   const countSql = `${PEOPLE_CTE} SELECT count(*)::int AS n FROM keyed ${countWhere}`;
 
-  const rows: Record<string, unknown>[] = first === 0 ? [] : await db.query(pageSql, params);
+  const rows: Record<string, unknown>[] = first === 0 ? [] : await queryRows(db, pageSql, params);
   const accounts: PeoplePage['accounts'] = [];
   const invitees: PeoplePage['invitees'] = [];
   const edges: LazyEdge<Membership | Invitation>[] = [];
