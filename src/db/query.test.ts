@@ -1,0 +1,42 @@
+import { QueryFailedError, type DataSource, type Logger } from 'typeorm';
+import { cloneTemplateDatabase } from '../test/harness';
+import { createDataSource } from './data-source';
+import { queryRows } from './query';
+
+let db: DataSource;
+let drop: () => Promise<void>;
+const logged: string[] = [];
+beforeAll(async () => {
+  const clone = await cloneTemplateDatabase();
+  db = createDataSource({ url: clone.url, poolSize: 2 });
+  const logger: Logger = { logQuery: (sql) => void logged.push(sql), logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined };
+  db.setOptions({ logging: ['query'], logger });
+  await db.initialize();
+  drop = clone.drop;
+});
+afterAll(async () => {
+  await db.destroy();
+  await drop();
+});
+
+it('returns the rows, and the configured logger sees the statement', async () => {
+  expect(await queryRows(db, 'SELECT $1::int + 1 AS n', [41])).toEqual([{ n: 42 }]);
+  expect(await queryRows(db.manager, 'SELECT $1::text AS s', ['x'])).toEqual([{ s: 'x' }]);
+  expect(logged).toEqual(expect.arrayContaining(['SELECT $1::int + 1 AS n', 'SELECT $1::text AS s']));
+});
+
+it('fails as TypeORM would: a QueryFailedError carrying the SQLSTATE', async () => {
+  const error = await queryRows(db, 'SELECT * FROM no_such_table WHERE id = $1', [1]).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(QueryFailedError);
+  expect(error).toMatchObject({ code: '42P01', driverError: expect.objectContaining({ code: '42P01' }) });
+  // The pool is still usable afterwards.
+  expect(await queryRows(db, 'SELECT $1::int AS n', [1])).toEqual([{ n: 1 }]);
+});
+
+it('runs inside a transaction on the transaction\'s own connection', async () => {
+  await db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL application_name = 'inside'`);
+    expect(await queryRows(tx, 'SELECT current_setting($1) AS v', ['application_name'])).toEqual([{ v: 'inside' }]);
+  });
+  expect(await queryRows(db, 'SELECT current_setting($1) AS v', ['application_name'])).toEqual([{ v: 'atrium' }]);
+});
