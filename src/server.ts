@@ -12,7 +12,7 @@ import { checkStorableText } from './common/text-guard';
 import { classifyError, formatError } from './errors-format';
 import { compilingGateway, type CompilingOptions } from './execution';
 import { healthRouter } from './hardening/health';
-import { bodyErrorHandler, bodyLimitBytes, corsMiddleware, csrfGuard, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
+import { bodyErrorHandler, bodyLimitBytes, chain, corsMiddleware, csrfGuard, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
 import { armorValidationRules, checkCost, parseOptions, repetitionGuard } from './hardening/limits';
 import { attachHttp, createLogger, httpOf, loggingPlugin, requestLogger, type Logger, type RequestLogState } from './hardening/logging';
 import { playgroundHtml, playgroundRouter } from './playground/playground';
@@ -110,19 +110,21 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
   app.get('/graphql', (req, res, next) => (wantsHtml(req) ? res.type('html').set('Content-Security-Policy', PLAYGROUND_CSP).send(playgroundHtml('/graphql')) : next()));
   app.use(
     '/graphql',
-    corsMiddleware(config.corsOrigins),
-    csrfGuard(),
-    jsonBody(limit),
-    bodyErrorHandler(limit),
-    refusals.replay,
-    repetitionGuard(refusals),
-    // The caller is identified later, by requestGate, once the document is known to be valid.
-    graphqlHandler(apollo, (req, res) => {
-      const state = res.locals.log as RequestLogState;
-      const ctx = createContext({ db, config, requestId: state.requestId });
-      attachHttp(ctx, req, res);
-      return ctx;
-    }),
+    chain([
+      corsMiddleware(config.corsOrigins),
+      csrfGuard(),
+      jsonBody(limit),
+      bodyErrorHandler(limit),
+      refusals.replay,
+      repetitionGuard(refusals),
+      // The caller is identified later, by requestGate, once the document is known to be valid.
+      graphqlHandler(apollo, (req, res) => {
+        const state = res.locals.log as RequestLogState;
+        const ctx = createContext({ db, config, requestId: state.requestId });
+        attachHttp(ctx, req, res);
+        return ctx;
+      }),
+    ]),
   );
 
   return {

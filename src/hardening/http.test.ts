@@ -1,7 +1,8 @@
 import { serverAudits } from 'graphql-http';
 import { TestServer, codeOf } from '../test/harness';
 import { loadConfig } from '../config';
-import { bodyLimitBytes } from './http';
+import type express from 'express';
+import { bodyLimitBytes, chain } from './http';
 
 let t: TestServer;
 beforeAll(async () => { t = await TestServer.start(); });
@@ -142,5 +143,48 @@ describe('text the database cannot store', () => {
   it('is BAD_USER_INPUT, not an internal error', async () => {
     const result = await t.gql('mutation($input: SignInInput!) { signIn(input: $input) { token } }', { input: { email: 'a\u0000b@example.com', password: 'whatever1' } });
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('chain', () => {
+  const req = {} as express.Request;
+  const res = {} as express.Response;
+  /** Runs `handlers` as one middleware and resolves with what reached the outer next, and the order of calls. */
+  const run = (handlers: Parameters<typeof chain>[0], calls: string[]) =>
+    new Promise<unknown>((resolve) => chain(handlers)(req, res, (error?: unknown) => resolve(error ?? 'passed')));
+
+  it('runs the handlers in order and hands the request on when they all pass it', async () => {
+    const calls: string[] = [];
+    const on = (name: string): express.RequestHandler => (_q, _s, next) => { calls.push(name); next(); };
+    const errors: express.ErrorRequestHandler = (_e, _q, _s, next) => { calls.push('error handler'); next(); };
+    expect(await run([on('a'), errors, on('b')], calls)).toBe('passed');
+    expect(calls).toEqual(['a', 'b']);
+  });
+
+  it('skips to the next error handler on an error, thrown or rejected, and resumes after it', async () => {
+    for (const fail of [
+      ((_q, _s, next) => next(new Error('x'))) as express.RequestHandler,
+      (() => { throw new Error('x'); }) as express.RequestHandler,
+      (async () => { throw new Error('x'); }) as express.RequestHandler,
+    ]) {
+      const calls: string[] = [];
+      const on = (name: string): express.RequestHandler => (_q, _s, next) => { calls.push(name); next(); };
+      const handled: express.ErrorRequestHandler = (error, _q, _s, next) => { calls.push(`handled ${(error as Error).message}`); next(); };
+      expect(await run([fail, on('skipped'), handled, on('after')], calls)).toBe('passed');
+      expect(calls).toEqual(['handled x', 'after']);
+    }
+  });
+
+  it('hands an error no handler took to the outer next, and stops when a handler answers', async () => {
+    const calls: string[] = [];
+    const boom = new Error('boom');
+    const fail: express.RequestHandler = (_q, _s, next) => next(boom);
+    const skipped: express.RequestHandler = (_q, _s, next) => { calls.push('skipped'); next(); };
+    expect(await run([fail, skipped], calls)).toBe(boom);
+    let answered = false;
+    const answer: express.RequestHandler = () => { answered = true; };
+    chain([answer, () => { throw new Error('not reached'); }])(req, res, () => { throw new Error('not reached'); });
+    expect(answered).toBe(true);
+    expect(calls).toEqual([]);
   });
 });
