@@ -325,11 +325,7 @@ function buildAtrium(): string | null {
   return fs.existsSync(entry) ? entry : null;
 }
 
-/**
- * The Node flags `npm start` runs Atrium with (package.json), so the bench measures it as shipped:
- * a 64 MB young generation lets a request's short-lived objects die young instead of being
- * promoted to the old generation by a scavenge in the middle of the request.
- */
+/** The Node flags `npm start` runs Atrium with (package.json; the README says why), so the bench measures it as shipped. */
 function shippedNodeFlags(): string[] {
   const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
   const flags = /\bnode((?: --\S+)*) dist\/src\/index\.js/.exec(start);
