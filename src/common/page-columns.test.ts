@@ -124,4 +124,43 @@ describe('pages that read only what is selected', () => {
     expect(invitation.invitedBy).toMatchObject({ jobTitle: 'Analyst', avatarUrl: 'https://example.com/m.png', user: { jobTitle: 'Analyst', avatarUrl: 'https://example.com/m.png' } });
     expect(invitation.invitedBy.user.createdAt).toEqual(expect.any(String));
   });
+
+  it('plans per set of field nodes: a field gathered differently by directives or by operation reads what each needs', async () => {
+    const c = await profiles();
+    const names = (data: any, key = 'people') => data.workspace[key].edges.map((e: any) => e.node.name ?? null);
+    const expected = names(await t.ok(`query($id: ID!) { workspace(id: $id) { people(first: 50) { edges { node { ... on Member { name } } } } } }`, { id: c.workspace.id }, { as: c.member }));
+    expect(expected).toContain('Adam at work');
+    // A literal id keeps the document on graphql-js, which resolves a field with only the nodes its
+    // directives keep; a variable id compiles it (graphql-jit). Both must answer the same.
+    for (const id of [`"${c.workspace.id}"`, '$id']) {
+      const declare = id === '$id' ? '$id: ID!' : '';
+      const DIRECTED = `query(${declare} $full: Boolean!) { workspace(id: ${id}) {
+        people(first: 50) { edges { node { __typename } } }
+        people(first: 50) @include(if: $full) { edges { node { ... on Member { name email joinedAt } } } } } }`;
+      const vars = (full: boolean) => (declare ? { id: c.workspace.id, full } : { full });
+      await t.ok(DIRECTED, vars(false), { as: c.member });
+      expect(names(await t.ok(DIRECTED, vars(true), { as: c.member }))).toEqual(expected);
+      const SHARED = `query A${declare && `(${declare})`} { workspace(id: ${id}) { ...P } }
+        query B${declare && `(${declare})`} { workspace(id: ${id}) { ...P people(first: 50) { edges { node { ... on Member { name } } } } } }
+        fragment P on Workspace { people(first: 50) { edges { node { __typename } } } }`;
+      const run = (operationName: string) => t.gql(SHARED, declare ? { id: c.workspace.id } : {}, { as: c.member, operationName });
+      expect((await run('A')).errors).toBeUndefined();
+      const b = await run('B');
+      expect(b.errors).toBeUndefined();
+      expect(names(b.data)).toEqual(expected);
+    }
+  });
+
+  it('never puts a project with a partly read owner where another field finds it (projectById)', async () => {
+    const c = await profiles();
+    const { createProject } = await t.ok(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`,
+      { input: { workspaceId: c.workspace.id, name: 'with a job' } }, { as: c.member });
+    await t.ok(`mutation($input: CreateJobInput!) { createJob(input: $input) { id } }`, { input: { projectId: createProject.id, name: 'train', command: 'python train.py' } }, { as: c.member });
+    // The page reads its owners' names only, and its projects whole (the job list's rule needs
+    // them); Job.project finds the same project again and asks its owner for more.
+    const data = await t.ok(`query($id: ID!) { workspace(id: $id) { projects(first: 5) { edges { node { owner { name }
+        jobs(first: 1) { edges { node { project { owner { jobTitle createdAt user { createdAt } } } } } } } } } } }`, { id: c.workspace.id }, { as: c.member });
+    const owner = data.workspace.projects.edges[0].node.jobs.edges[0].node.project.owner;
+    expect(owner).toMatchObject({ jobTitle: 'Analyst', createdAt: expect.any(String), user: { createdAt: expect.any(String) } });
+  });
 });

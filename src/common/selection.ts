@@ -1,28 +1,4 @@
-import { isAbstractType, isObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
-
-/**
- * Whether the client's selection under the current field reaches `path` (field names, e.g.
- * ['edges', 'node', 'owner']), through fragments and inline fragments alike. For look-ahead only:
- * a list that fetches what its items will be asked for in the same statement. Directives are
- * ignored, so an `@include(if: false)` field still counts as selected (a wasted join, never a
- * missing answer).
- */
-export function selectsPath(info: GraphQLResolveInfo, path: readonly string[]): boolean {
-  const visit = (set: SelectionSetNode | undefined, depth: number): boolean => {
-    if (!set) return false;
-    for (const selection of set.selections) {
-      if (selection.kind === 'Field') {
-        if (selection.name.value === path[depth] && (depth === path.length - 1 || visit(selection.selectionSet, depth + 1))) return true;
-      } else if (selection.kind === 'InlineFragment') {
-        if (visit(selection.selectionSet, depth)) return true;
-      } else if (visit(info.fragments[selection.name.value]?.selectionSet, depth)) {
-        return true;
-      }
-    }
-    return false;
-  };
-  return info.fieldNodes.some((node) => visit(node.selectionSet, 0));
-}
+import { isAbstractType, isObjectType, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /** Read every column of the table (see ColumnReads). */
 export const ALL_COLUMNS = 'all';
@@ -36,15 +12,20 @@ export type ColumnReads<T extends string> = Readonly<Record<string, Partial<Reco
 /** Per table, the columns to read, or undefined for all of them. */
 export type ColumnPlan<T extends string> = Readonly<Record<T, readonly string[] | undefined>>;
 
-const plans = new WeakMap<object, WeakMap<object, Map<string, ColumnPlan<string>>>>();
+interface Planned { fieldNodes: readonly FieldNode[]; key: string; always: object; plan: ColumnPlan<string> }
+
+/** Plans by `reads`, then by the first of the field's nodes (see columnsRead). */
+const plans = new WeakMap<object, WeakMap<FieldNode, Planned[]>>();
 
 /**
  * The columns a page must read for the fields the client selects on its items at `path` (objects
  * of type `typeName`): `always`, plus what `reads` lists for each selected field. Fragments count
- * when their type condition can match `typeName`; directives are ignored (an
- * `@include(if: false)` field still counts: a wasted column, never a missing one). Worked out once
- * per document position: a document's syntax tree is the same object on every request that
- * sends it.
+ * when their type condition can match `typeName`. Directives below the current field are ignored
+ * (an `@include(if: false)` field still counts: a wasted column, never a missing one); the
+ * current field's own nodes are the ones this request resolves, which graphql-js picks by the
+ * directives and variables. A plan is worked out once per set of field nodes: a document's syntax
+ * tree is the same object on every request that sends it, but one field can gather different
+ * nodes — by directives, or by operation when a fragment is shared.
  */
 export function columnsRead<T extends string>(
   info: GraphQLResolveInfo,
@@ -53,13 +34,17 @@ export function columnsRead<T extends string>(
   reads: ColumnReads<T>,
   always: Readonly<Record<T, readonly string[]>>,
 ): ColumnPlan<T> {
+  const nodes = info.fieldNodes;
   let byNode = plans.get(reads);
   if (!byNode) plans.set(reads, (byNode = new WeakMap()));
-  let byPath = byNode.get(info.fieldNodes[0]);
-  if (!byPath) byNode.set(info.fieldNodes[0], (byPath = new Map()));
+  let planned = byNode.get(nodes[0]);
+  if (!planned) byNode.set(nodes[0], (planned = []));
   const key = `${path.join('.')}\0${typeName}`;
-  let plan = byPath.get(key) as ColumnPlan<T> | undefined;
-  if (!plan) byPath.set(key, (plan = planColumns(selectedFields(info, path, typeName), reads, always)));
+  const known = planned.find((p) => p.key === key && p.always === always && p.fieldNodes.length === nodes.length && p.fieldNodes.every((n, i) => n === nodes[i]));
+  if (known) return known.plan as ColumnPlan<T>;
+  const plan = planColumns(selectedFields(info, path, typeName), reads, always);
+  // A handful of entries per node at most (one per combination of its directives' outcomes).
+  if (planned.length < 16) planned.push({ fieldNodes: [...nodes], key, always, plan });
   return plan;
 }
 

@@ -9,7 +9,7 @@ import { CodeVersionConnection } from '../code/code.types';
 import { ProjectRole, SortDirection, Visibility } from '../common/enums';
 import type { Connection } from '../common/page';
 import { paginate, SortKey } from '../common/pagination';
-import { ALL_COLUMNS, columnsRead, selectsPath, type ColumnReads } from '../common/selection';
+import { ALL_COLUMNS, columnsRead, selectedFields, type ColumnReads } from '../common/selection';
 import { clearLoaders, type Context } from '../context';
 import { notFound } from '../errors';
 import { Job } from '../job/job.entity';
@@ -226,10 +226,12 @@ export class WorkspaceProjectsResolver {
     const read = info && columnsRead(info, ['edges', 'node'], 'Project', PROJECT_READS, PROJECT_ALWAYS).project;
     const columns = read && [...new Set([...read, SORTS[field].column])];
     // Look-ahead: when the page's owners are asked for (and the caller may see people), they come in
-    // the same statement, members and their public account columns, for Project.owner's loader.
-    const withOwners = info !== undefined && canInWorkspace(access, 'workspace.people.list') && selectsPath(info, ['edges', 'node', 'owner']);
+    // the same statement, members and their public account columns, attached to their projects for
+    // Project.owner (attachOwner) — read in full when the projects are (they then enter projectById
+    // with their owners, and any field of the request may meet them there).
+    const withOwners = info !== undefined && canInWorkspace(access, 'workspace.people.list') && selectedFields(info, ['edges', 'node'], 'Project').has('owner');
+    const owners = !withOwners ? undefined : columns ? columnsRead(info, ['edges', 'node', 'owner'], 'Member', MEMBER_READS, MEMBER_ALWAYS) : { membership: undefined, account: undefined };
     // What `select` adds to the statement (paginate keys the conditions, sort and page itself).
-    const owners = withOwners ? columnsRead(info, ['edges', 'node', 'owner'], 'Member', MEMBER_READS, MEMBER_ALWAYS) : undefined;
     const ownerAccount = owners?.account ?? PUBLIC_ACCOUNT_COLUMNS;
     const complete = { member: owners?.membership === undefined, account: owners?.account === undefined };
     const shape = owners ? `projects+owners:${owners.membership?.join(',') ?? '*'}:${ownerAccount.join(',')}` : 'projects';

@@ -98,10 +98,10 @@ export class TestServer {
   }
 
   /** Sends a GraphQL operation over HTTP as `as` (a user, a token, or a guest). */
-  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, options: { as?: As; headers?: Record<string, string> } = {}): Promise<GqlResult<T>> {
+  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, options: { as?: As; headers?: Record<string, string>; operationName?: string } = {}): Promise<GqlResult<T>> {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
     if (options.as) headers.authorization = `Bearer ${options.as.token}`;
-    const res = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify({ query, variables, operationName: options.operationName }) });
     const body = (await res.json()) as GqlResult<T>;
     return { ...body, status: res.status };
   }
