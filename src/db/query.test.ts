@@ -33,6 +33,19 @@ it('fails as TypeORM would: a QueryFailedError carrying the SQLSTATE', async () 
   expect(await queryRows(db, 'SELECT $1::int AS n', [1])).toEqual([{ n: 1 }]);
 });
 
+it('keeps a connection after a statement PostgreSQL refused, and retires one that was lost', async () => {
+  const pid = async () => (await queryRows<{ pid: number }>(db, 'SELECT pg_backend_pid() AS pid, $1::int AS n', [1]))[0].pid;
+  const before = await pid();
+  await expect(queryRows(db, 'SELECT 1 / $1::int', [0])).rejects.toMatchObject({ code: '22012' });
+  // The same connection, with its prepared statements, serves the next statement.
+  expect(await pid()).toBe(before);
+  // A connection terminated under a statement (FATAL) is not handed out again.
+  await expect(queryRows(db, 'SELECT pg_terminate_backend(pg_backend_pid()) AND $1::boolean', [true])).rejects.toBeInstanceOf(QueryFailedError);
+  const after = await pid();
+  expect(after).not.toBe(before);
+  expect(await pid()).toBe(after);
+});
+
 it('runs inside a transaction on the transaction\'s own connection', async () => {
   await db.transaction(async (tx) => {
     await tx.query(`SET LOCAL application_name = 'inside'`);

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import { DatabaseError, type Pool } from 'pg';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 
 /**
@@ -16,10 +16,19 @@ export async function queryRows<T = Record<string, unknown>>(db: DataSource | En
   const pool = (source.driver as unknown as { master?: Pool }).master;
   if (!pool) return source.query(sql, parameters);
   source.logger.logQuery(sql, parameters);
+  const client = await pool.connect();
+  let failure: unknown;
   try {
-    return (await pool.query(sql, parameters)).rows as T[];
+    return (await client.query(sql, parameters)).rows as T[];
   } catch (error) {
+    failure = error;
     source.logger.logQueryError(error as Error, sql, parameters);
     throw new QueryFailedError(sql, parameters, error as Error);
+  } finally {
+    // A statement PostgreSQL refused leaves the connection ready for the next one (and its
+    // prepared statements); anything else — the connection lost, a fatal error, the client-side
+    // query timeout with the answer still to come — retires it, as TypeORM's runner would.
+    const statementOnly = failure === undefined || (failure instanceof DatabaseError && failure.severity !== 'FATAL' && failure.severity !== 'PANIC');
+    client.release(statementOnly ? undefined : (failure as Error));
   }
 }
