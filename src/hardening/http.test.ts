@@ -175,6 +175,19 @@ describe('chain', () => {
     }
   });
 
+  it('moves on after next(\'route\'), and takes a promise rejected without a reason for an error', async () => {
+    const calls: string[] = [];
+    const route: express.RequestHandler = (_q, _s, next) => next('route');
+    const on: express.RequestHandler = (_q, _s, next) => { calls.push('after route'); next(); };
+    expect(await run([route, on], calls)).toBe('passed');
+    expect(calls).toEqual(['after route']);
+    const silent: express.RequestHandler = () => Promise.reject(undefined);
+    const error = await run([silent, on], calls);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('Rejected promise');
+    expect(calls).toEqual(['after route']);
+  });
+
   it('hands an error no handler took to the outer next, and stops when a handler answers', async () => {
     const calls: string[] = [];
     const boom = new Error('boom');

@@ -112,31 +112,35 @@ export function legacyJsonStatusPlugin(requestOf: (ctx: Context) => express.Requ
 type Handler = express.RequestHandler | express.ErrorRequestHandler;
 
 /**
- * Express middleware run in sequence as one: what Express does with a list of handlers (an error
- * skips to the next error handler — the one of four parameters —, a rejected promise is an error,
- * whatever is left goes to `next`), without a router layer per handler: its path matching and
+ * Express middleware run in sequence as one: what Express's router does with a list of handlers
+ * given to `app.use` — an error (anything truthy but 'route') skips to the next error handler,
+ * the one of four parameters; 'route' just moves on; a rejected promise is an error; whatever is
+ * left, and 'router', goes to `next` — without a router layer per handler: its path matching and
  * bookkeeping allocated more per request than the handlers themselves on small queries.
  */
 export function chain(handlers: readonly Handler[]): express.RequestHandler {
   return (req, res, done) => {
     let index = 0;
     const next = (error?: unknown): void => {
-      if (error === 'route' || error === 'router') return done(error);
+      if (error === 'router') return done(error);
+      const failure = error === 'route' ? undefined : error;
       while (index < handlers.length) {
         const handler = handlers[index++];
         const handlesErrors = handler.length === 4;
-        if (handlesErrors !== (error !== undefined && error !== null)) continue;
+        if (handlesErrors !== Boolean(failure)) continue;
         try {
           const result: unknown = handlesErrors
-            ? (handler as express.ErrorRequestHandler)(error, req, res, next)
+            ? (handler as express.ErrorRequestHandler)(failure, req, res, next)
             : (handler as express.RequestHandler)(req, res, next);
-          if (result instanceof Promise) result.catch(next);
+          if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+            (result as PromiseLike<unknown>).then(undefined, (rejection: unknown) => next(rejection || new Error('Rejected promise')));
+          }
         } catch (thrown) {
           next(thrown);
         }
         return;
       }
-      done(error);
+      done(failure);
     };
     next();
   };
