@@ -46,6 +46,19 @@ it('keeps a connection after a statement PostgreSQL refused, and retires one tha
   expect(await pid()).toBe(after);
 });
 
+it('survives its connection being killed under a running statement, and retires it', async () => {
+  const running = queryRows(db, 'SELECT pg_sleep($1::float8)', [10]);
+  let pid: number | undefined;
+  for (let i = 0; i < 100 && !pid; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    pid = (await db.query(`SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()`))[0]?.pid;
+  }
+  expect(pid).toBeDefined();
+  await db.query('SELECT pg_terminate_backend($1)', [pid]);
+  await expect(running).rejects.toBeInstanceOf(QueryFailedError);
+  expect(await queryRows(db, 'SELECT $1::int AS n', [1])).toEqual([{ n: 1 }]);
+});
+
 it('runs inside a transaction on the transaction\'s own connection', async () => {
   await db.transaction(async (tx) => {
     await tx.query(`SET LOCAL application_name = 'inside'`);

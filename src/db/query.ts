@@ -18,13 +18,19 @@ export async function queryRows<T = Record<string, unknown>>(db: DataSource | En
   source.logger.logQuery(sql, parameters);
   const client = await pool.connect();
   let failure: unknown;
+  // The pool listens for errors on idle connections only: one lost while checked out must find a
+  // listener here, or the process dies of an unhandled 'error' event (pool.query and TypeORM's
+  // runner do the same).
+  const lost = (error: Error) => void (failure ??= error);
+  client.on('error', lost);
   try {
     return (await client.query(sql, parameters)).rows as T[];
   } catch (error) {
-    failure = error;
+    failure ??= error;
     source.logger.logQueryError(error as Error, sql, parameters);
     throw new QueryFailedError(sql, parameters, error as Error);
   } finally {
+    client.removeListener('error', lost);
     // A statement PostgreSQL refused leaves the connection ready for the next one (and its
     // prepared statements); anything else — the connection lost, a fatal error, the client-side
     // query timeout with the answer still to come — retires it, as TypeORM's runner would.
