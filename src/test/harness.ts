@@ -43,6 +43,27 @@ export async function cloneTemplateDatabase(): Promise<{ url: string; name: stri
   };
 }
 
+/**
+ * A data source on its own clone of the template database, for the tests of one file: opened
+ * before them (after `configure`, e.g. to set a logger) and closed and dropped after them.
+ */
+export function clonedDataSource(configure?: (db: DataSource) => void): { db: DataSource } {
+  const fixture = {} as { db: DataSource };
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const clone = await cloneTemplateDatabase();
+    drop = clone.drop;
+    fixture.db = createDataSource({ url: clone.url, poolSize: 2 });
+    configure?.(fixture.db);
+    await fixture.db.initialize();
+  });
+  afterAll(async () => {
+    await fixture.db?.destroy();
+    await drop?.();
+  });
+  return fixture;
+}
+
 /** What a test may change about the server besides its configuration. */
 export interface StartOptions {
   /** Receives every unexpected error the server logs. */
