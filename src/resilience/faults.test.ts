@@ -81,6 +81,8 @@ it('the database restarting under load: SERVICE_UNAVAILABLE while it is down, su
     phase = 'after';
     // The pool reconnects by itself: within seconds, requests succeed again.
     const recovered = await eventually(async () => (await gqlAt(atrium.url, `{ me { id } }`, {}, owner.token)).data?.me?.id === owner.id, 15_000);
+    // When it does not, the server's own account of the outage is what explains it.
+    if (!recovered) console.log(`Atrium's output, last 6000 characters:\n${atrium.output().slice(-6000)}`);
     expect(recovered).toBe(true);
     recoveredAt = Date.now();
     await sleep(1_500);
