@@ -107,7 +107,7 @@ export async function paginate<T extends ObjectLiteral>(
   const [sql, parameters] = statementFor(shape, build, { ...qb.getParameters(), ...cursor });
   // On the builder's own query runner when it has one (a transaction's), as getMany would.
   const runner = (qb as unknown as { queryRunner?: QueryRunner }).queryRunner;
-  const raw: Record<string, unknown>[] = await (runner ? runner.query(sql, parameters) : queryRows(qb.connection, sql, parameters)).catch(rejectForgedCursor);
+  const raw = await queryRows(runner?.manager ?? qb.connection, sql, parameters).catch(rejectForgedCursor);
   const entity = qb.expressionMap.mainAlias!.target as new () => T;
   const prefix = `${qb.alias}_`;
   const rows = raw.map((row) => {

@@ -93,7 +93,7 @@ export class MembershipResolver {
     const visible = canSeeEmailNow(ctx, member.accountId);
     if (visible === false) return null;
     if (visible === true) return fromAccount(ctx, member, (account) => account.email);
-    return canSeeEmail(ctx, member.accountId).then((yes) => (yes ? accountOf(ctx, member).then((account) => account.email) : null));
+    return canSeeEmail(ctx, member.accountId).then((yes) => (yes ? fromAccount(ctx, member, (account) => account.email) : null));
   }
 
   @FieldResolver(() => PersonStatus, { description: 'Always ACTIVE for a member.' })
