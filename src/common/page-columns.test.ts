@@ -112,6 +112,16 @@ describe('pages that read only what is selected', () => {
     }
   });
 
+  it('shows owners\' emails on a projects page read narrowly to whoever may see them (SPEC.md §2: people of the workspace, superusers)', async () => {
+    // The superuser is no member: the page does not know beforehand that they may see the address.
+    const c = await profiles();
+    await t.ok(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId: c.workspace.id, name: 'mine' } }, { as: c.member });
+    for (const as of [c.member, c.viewer, c.superuser]) {
+      const data = await t.ok(`query($id: ID!) { workspace(id: $id) { projects(first: 5) { edges { node { owner { email } } } } } }`, { id: c.workspace.id }, { as });
+      expect(data.workspace.projects.edges.map((e: any) => e.node.owner)).toEqual([{ email: c.member.email }]);
+    }
+  });
+
   it('never hands a partly read account to another field of the same request', async () => {
     // The people page reads its members' names only; the invitation's inviter is the same person,
     // looked up later in the request, and must show the columns the page did not read.
