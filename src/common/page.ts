@@ -28,21 +28,23 @@ export class LazyEdge<T> implements Edge<T> {
     return (this.#cursor ??= this.encode());
   }
 }
-/** `totalCount` may be a promise (see lazyTotalCount): graphql resolves it only when a client selects the field. */
+/** `totalCount` may be a promise (see LazyConnection): graphql resolves it only when a client selects the field. */
 export interface Connection<T> { edges: Edge<T>[]; pageInfo: PageInfo; totalCount: number | Promise<number> }
 
 /**
- * Gives a connection a `totalCount` that runs `count` on first read and remembers the answer, so a
- * list costs its COUNT query only when the client selects totalCount. (type-graphql resolves a plain
- * @Field by reading the property, which calls the getter; graphql-js awaits the promise.)
+ * A connection whose `totalCount` runs `count` on first read and remembers the answer, so a list
+ * costs its COUNT query only when the client selects totalCount (type-graphql and graphql-jit
+ * resolve a plain @Field by reading the property, which calls the getter; the promise is awaited).
+ * A getter of the class, not one defined on each page (Object.defineProperty): V8's
+ * young-generation collector kept all that a per-object accessor's closure reached — the page, its
+ * rows, the request's context — alive until the next full collection.
  */
-export function lazyTotalCount<T>(connection: Omit<Connection<T>, 'totalCount'>, count: () => Promise<number>): Connection<T> {
-  let total: Promise<number> | undefined;
-  return Object.defineProperty(connection, 'totalCount', {
-    enumerable: true,
-    configurable: true,
-    get: () => (total ??= count()),
-  }) as Connection<T>;
+export class LazyConnection<T> implements Connection<T> {
+  #total: Promise<number> | undefined;
+  constructor(readonly edges: Edge<T>[], readonly pageInfo: PageInfo, private readonly count: () => Promise<number>) {}
+  get totalCount(): Promise<number> {
+    return (this.#total ??= this.count());
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { invalid } from '../errors';
-import { LazyEdge, lazyTotalCount, type Connection } from './page';
+import { LazyConnection, LazyEdge, type Connection } from './page';
 import { hydrate } from '../db/rows';
 import { LruMap } from './bounded';
 import { queryRows } from '../db/query';
@@ -50,7 +50,7 @@ const plain = (v: string | number | boolean | Date) => (v instanceof Date ? v.to
 /**
  * Relay forward pagination by keyset (no OFFSET): orders by `keys` (the last must be unique, e.g.
  * the id, for a stable tie-break), continues strictly after the cursor, and counts the whole
- * filtered list only when the client reads totalCount (lazyTotalCount). `qb` carries the
+ * filtered list only when the client reads totalCount (LazyConnection). `qb` carries the
  * filters; it is cloned, not changed (the COUNT's clone is made only when it is read).
  */
 export async function paginate<T extends ObjectLiteral>(
@@ -117,15 +117,8 @@ export async function paginate<T extends ObjectLiteral>(
   });
   const hasNextPage = rows.length > first;
   const edges = rows.slice(0, first).map((node) => new LazyEdge(node, () => encodeCursor(keys.map((k) => plain(k.value(node))))));
-  return lazyTotalCount({
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: false,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  }, () => qb.clone().orderBy().getCount());
+  const pageInfo = { hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
+  return new LazyConnection(edges, pageInfo, () => qb.clone().orderBy().getCount());
 }
 
 /**

@@ -3,7 +3,7 @@ import { In, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit.service';
 import { PersonStatus, SortDirection, WorkspaceRole } from '../common/enums';
 import { isUuid } from '../common/ids';
-import { LazyEdge, lazyTotalCount, type Connection } from '../common/page';
+import { LazyConnection, LazyEdge, type Connection } from '../common/page';
 import { decodeCursor, encodeCursor, pageSize } from '../common/pagination';
 import { forbidden, invalid, notFound } from '../errors';
 import { WORKSPACE_PERMISSIONS, type WorkspaceAction } from '../auth/permissions';
@@ -405,16 +405,9 @@ export async function listPeople(
     const sort = row.__sort;
     edges.push(new LazyEdge(node, () => encodeCursor([sort instanceof Date ? sort.toISOString() : sort, row.__id])));
   }
-  const page = lazyTotalCount<Membership | Invitation>(
-    {
-      edges,
-      pageInfo: {
-        hasNextPage: rows.length > first,
-        hasPreviousPage: false,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    },
+  const page = new LazyConnection<Membership | Invitation>(
+    edges,
+    { hasNextPage: rows.length > first, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
     async () => ((await db.query(countSql, countParams)) as { n: number }[])[0].n,
   );
   return { page, accounts, invitees };
