@@ -1,5 +1,8 @@
+import { Pool } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { createDataSource } from './data-source';
+import { PreparingClient } from './prepared';
+import { classifyError } from '../errors-format';
 import { cloneTemplateDatabase } from '../test/harness';
 
 describe('prepared statements (db/prepared.ts)', () => {
@@ -69,4 +72,41 @@ describe('prepared statements (db/prepared.ts)', () => {
       expect(await runner.query(text, [3])).toEqual([{ n: 3 }]);
     });
   });
+
+  describe('read timeout', () => {
+    /** A pool like the data source's, with a read timeout short enough for a test. */
+    const pool = () => new Pool({ connectionString: clone.url, max: 1, Client: PreparingClient, readTimeoutMillis: 300 } as ConstructorParameters<typeof Pool>[0]);
+
+    it('fails a statement the database has not answered within the timeout, as a database outage, and the pool goes on', async () => {
+      const p = pool();
+      try {
+        const started = Date.now();
+        const failure = await p.query('SELECT pg_sleep(5)').then(() => null, (error: Error) => error);
+        expect(failure?.message).toMatch(/Query read timeout/);
+        expect(classifyError(failure)).toBe('unavailable');
+        expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+        expect(Date.now() - started).toBeLessThan(3_000);
+        expect((await p.query('SELECT $1::int AS n', [7])).rows).toEqual([{ n: 7 }]);
+      } finally {
+        await p.end();
+      }
+    });
+
+    it('leaves idle connections and statements answered in time alone, however long the connection lives', async () => {
+      const p = pool();
+      try {
+        const client = await p.connect();
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 700));
+          for (let i = 0; i < 5; i++) expect((await client.query('SELECT pg_sleep(0.15), $1::int AS n', [i])).rows[0].n).toBe(i);
+        } finally {
+          client.release();
+        }
+        expect(p.totalCount).toBe(1);
+      } finally {
+        await p.end();
+      }
+    });
+  });
 });
+
