@@ -1,5 +1,4 @@
-import DataLoader from 'dataloader';
-import { clearLoaders, createContext, defineLoader, type Context } from './context';
+import { clearLoaders, createContext, defineLoader, RequestDataLoader, type Context } from './context';
 import { loadConfig } from './config';
 
 /** RequestLoader.peek: what resolvers read synchronously must be exactly what the loader holds. */
@@ -7,7 +6,7 @@ describe('defineLoader peek', () => {
   const batches: string[][] = [];
   const squares = defineLoader(
     () =>
-      new DataLoader<string, number | null>(async (keys) => {
+      new RequestDataLoader<string, number | null>(async (keys) => {
         batches.push([...keys]);
         return keys.map((k) => (k === 'none' ? null : Number(k) ** 2));
       }),

@@ -1,4 +1,4 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Account } from './account/account.entity';
 import type { Token } from './auth/token.entity';
@@ -56,7 +56,36 @@ export interface RequestLoader<K, V, C = K> {
   peek(ctx: Context, key: K): V | undefined;
 }
 
-interface Instance<K, V, C> { loader: DataLoader<K, V, C>; settled: Map<K, V> }
+/**
+ * The DataLoader every per-request loader is: it also keeps each value it is primed with or
+ * settles on, under a primitive key, in a plain map that `peek` reads. Overrides on the class, not
+ * functions assigned to each instance: V8 kept what per-instance closures reached (the loader, its
+ * values, the request) alive through young-generation collections until the next full one.
+ */
+export class RequestDataLoader<K, V, C = K> extends DataLoader<K, V, C> {
+  readonly settled = new Map<K, V>();
+
+  override load(key: K): Promise<V> {
+    const promise = super.load(key);
+    if (typeof key !== 'object' && !this.settled.has(key)) promise.then((value) => this.settled.set(key, value), () => undefined);
+    return promise;
+  }
+
+  override prime(key: K, value: V | PromiseLike<V> | Error): this {
+    if (typeof key !== 'object' && !this.settled.has(key) && !(value instanceof Error) && !isPromiseLike(value)) this.settled.set(key, value);
+    return super.prime(key, value);
+  }
+
+  override clear(key: K): this {
+    this.settled.delete(key);
+    return super.clear(key);
+  }
+
+  override clearAll(): this {
+    this.settled.clear();
+    return super.clearAll();
+  }
+}
 
 /**
  * Defines a per-request DataLoader. Each feature declares its loaders next to its entity, and
@@ -65,47 +94,23 @@ interface Instance<K, V, C> { loader: DataLoader<K, V, C>; settled: Map<K, V> }
  * (strings): a loader with object keys and a cacheKeyFn keeps working, without peek.
  */
 export function defineLoader<K, V, C = K>(
-  make: (ctx: Context) => DataLoader<K, V, C>,
+  make: (ctx: Context) => RequestDataLoader<K, V, C>,
   /** Runs once the request's instance exists, e.g. to prime it with what the request already read. */
   init?: (loader: DataLoader<K, V, C>, ctx: Context) => void,
 ): RequestLoader<K, V, C> {
   const key = Symbol(make.name || 'loader');
-  const instanceOf = (ctx: Context): Instance<K, V, C> => {
-    let instance = ctx.loaders.get(key) as Instance<K, V, C> | undefined;
+  const instanceOf = (ctx: Context): RequestDataLoader<K, V, C> => {
+    let instance = ctx.loaders.get(key) as RequestDataLoader<K, V, C> | undefined;
     if (!instance) {
-      instance = track(make(ctx));
+      instance = make(ctx);
       ctx.loaders.set(key, instance);
-      init?.(instance.loader, ctx);
+      init?.(instance, ctx);
     }
     return instance;
   };
-  const accessor = ((ctx: Context) => instanceOf(ctx).loader) as RequestLoader<K, V, C>;
+  const accessor = ((ctx: Context) => instanceOf(ctx)) as unknown as RequestLoader<K, V, C>;
   accessor.peek = (ctx, k) => instanceOf(ctx).settled.get(k);
   return accessor;
-}
-
-/** Wraps a loader so every value it is primed with or settles on is also kept in a plain map. */
-function track<K, V, C>(loader: DataLoader<K, V, C>): Instance<K, V, C> {
-  const settled = new Map<K, V>();
-  const { load, prime, clear, clearAll } = loader;
-  loader.load = (k: K) => {
-    const promise = load.call(loader, k);
-    if (typeof k !== 'object' && !settled.has(k)) promise.then((value) => settled.set(k, value), () => undefined);
-    return promise;
-  };
-  loader.prime = (k: K, value: V | PromiseLike<V> | Error) => {
-    if (typeof k !== 'object' && !settled.has(k) && !(value instanceof Error) && !isPromiseLike(value)) settled.set(k, value);
-    return prime.call(loader, k, value);
-  };
-  loader.clear = (k: K) => {
-    settled.delete(k);
-    return clear.call(loader, k);
-  };
-  loader.clearAll = () => {
-    settled.clear();
-    return clearAll.call(loader);
-  };
-  return { loader, settled };
 }
 
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>

@@ -1,11 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import DataLoader from 'dataloader';
 import { Account } from './account.entity';
 import { AuthPayload, ChangePasswordInput, CreateAccessTokenInput, CreateAccessTokenPayload, DeleteMeInput, Me, SignInInput, SignUpInput, UpdateMeInput } from './account.types';
 import * as accounts from './account.service';
 import { Token, TokenKind } from '../auth/token.entity';
 import { PlatformRole } from '../common/enums';
-import { defineLoader, type Context } from '../context';
+import { defineLoader, RequestDataLoader, type Context } from '../context';
 import { notFound } from '../errors';
 import { IsNull } from 'typeorm';
 import { codeStorage } from '../code/storage';
@@ -26,7 +25,7 @@ const toPayload = (s: accounts.NewSession): AuthPayload => ({ token: s.token, ex
  */
 const emailVisible = defineLoader(
   (ctx) =>
-    new DataLoader<string, boolean>(async (ids) => {
+    new RequestDataLoader<string, boolean>(async (ids) => {
       const me = ctx.user;
       if (!me) return ids.map(() => false);
       if (me.platformRole === PlatformRole.ADMIN || me.isSuperuser) return ids.map(() => true);

@@ -1,6 +1,5 @@
-import DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
-import { defineLoader, type Context } from '../context';
+import { defineLoader, RequestDataLoader, type Context } from '../context';
 import { viewerMembership } from '../membership/membership.loaders';
 
 export interface AuditEntry {
@@ -31,7 +30,7 @@ export async function recordAudit(db: EntityManager, entry: AuditEntry): Promise
  */
 const superuserAccessLog = defineLoader(
   (ctx) =>
-    new DataLoader<string, true>(async (keys) => {
+    new RequestDataLoader<string, true>(async (keys) => {
       const pairs = keys.map((k) => {
         const at = k.indexOf(':');
         return { workspaceId: k.slice(0, at), operation: k.slice(at + 1) };

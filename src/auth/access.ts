@@ -1,6 +1,5 @@
-import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import { defineLoader, type Context, type RequestLoader } from '../context';
+import { defineLoader, RequestDataLoader, type Context, type RequestLoader } from '../context';
 import { byKeys, isUuid } from '../common/ids';
 import { PlatformRole, ProjectRole, Visibility, WorkspaceRole } from '../common/enums';
 import { forbidden, notFound, unauthenticated } from '../errors';
@@ -148,7 +147,7 @@ const parentLoaders = Object.fromEntries(
     kind,
     defineLoader(
       (ctx) =>
-        new DataLoader<string, string | null>(async (ids) => {
+        new RequestDataLoader<string, string | null>(async (ids) => {
           const valid = ids.filter(isUuid);
           const rows: { id: string; parent: string }[] = valid.length ? await ctx.db.query(sql, [valid]) : [];
           return byKeys(ids, rows, (r) => r.id).map((r) => r?.parent ?? null);

@@ -1,14 +1,13 @@
-import DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import { byKeys, isUuid } from '../common/ids';
-import { defineLoader } from '../context';
+import { defineLoader, RequestDataLoader } from '../context';
 import { defineChildPages } from '../project/child-pages';
 import { CodeVersion } from './code-version.entity';
 
 /** Code versions by id. */
 export const codeVersionById = defineLoader(
   (ctx) =>
-    new DataLoader<string, CodeVersion | null>(async (ids) => {
+    new RequestDataLoader<string, CodeVersion | null>(async (ids) => {
       const valid = ids.filter(isUuid);
       const rows = valid.length ? await ctx.db.getRepository(CodeVersion).findBy({ id: In(valid) }) : [];
       return byKeys(ids, rows, (c) => c.id);

@@ -1,14 +1,13 @@
-import DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import { byKeys, isUuid } from '../common/ids';
-import { defineLoader } from '../context';
+import { defineLoader, RequestDataLoader } from '../context';
 import { defineChildPages } from '../project/child-pages';
 import { Job } from './job.entity';
 
 /** Jobs by id. */
 export const jobById = defineLoader(
   (ctx) =>
-    new DataLoader<string, Job | null>(async (ids) => {
+    new RequestDataLoader<string, Job | null>(async (ids) => {
       const valid = ids.filter(isUuid);
       const rows = valid.length ? await ctx.db.getRepository(Job).findBy({ id: In(valid) }) : [];
       return byKeys(ids, rows, (j) => j.id);

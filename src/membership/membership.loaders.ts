@@ -1,5 +1,4 @@
-import DataLoader from 'dataloader';
-import { defineLoader, type Context } from '../context';
+import { defineLoader, RequestDataLoader, type Context } from '../context';
 import { byKeys, isUuid } from '../common/ids';
 import { WorkspaceRole } from '../common/enums';
 import { Account } from '../account/account.entity';
@@ -13,7 +12,7 @@ import { entitiesByIds, hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '.
  */
 const viewerMembershipMap = defineLoader(
   (ctx) =>
-    new DataLoader<'all', Map<string, Membership>>(async (keys) => {
+    new RequestDataLoader<'all', Map<string, Membership>>(async (keys) => {
       const rows = ctx.user ? await ctx.db.getRepository(Membership).findBy({ accountId: ctx.user.id }) : [];
       const map = new Map(rows.map((m) => [m.workspaceId, m]));
       return keys.map(() => map);
@@ -55,7 +54,7 @@ export async function viewerMembership(ctx: Context, workspaceId: string): Promi
  */
 export const membershipByWorkspaceAccount = defineLoader(
   (ctx) =>
-    new DataLoader<string, Membership | null>(async (keys) => {
+    new RequestDataLoader<string, Membership | null>(async (keys) => {
       const pairs = keys.map((k) => k.split(':')).filter(([w, a]) => isUuid(w) && isUuid(a));
       if (!pairs.length) return keys.map(() => null);
       const rows: Record<string, unknown>[] = await ctx.db.query(
@@ -93,7 +92,7 @@ export const attachedAccount = (member: Membership): Account | undefined => (mem
 /** The owner's membership of each workspace. */
 export const ownerMembership = defineLoader(
   (ctx) =>
-    new DataLoader<string, Membership | null>(async (ids) => {
+    new RequestDataLoader<string, Membership | null>(async (ids) => {
       const rows = await entitiesByIds(ctx.db, Membership, ids.filter(isUuid), { by: 'workspace_id', where: `t.role = '${WorkspaceRole.OWNER}'` });
       return byKeys(ids, rows, (m) => m.workspaceId);
     }),
@@ -102,7 +101,7 @@ export const ownerMembership = defineLoader(
 /** Accounts by id, their public columns only (a member's `user`, name and profile; an audit event's actor). */
 export const accountById = defineLoader(
   (ctx) =>
-    new DataLoader<string, Account | null>(async (ids) => {
+    new RequestDataLoader<string, Account | null>(async (ids) => {
       const rows = await entitiesByIds(ctx.db, Account, ids.filter(isUuid), { only: PUBLIC_ACCOUNT_COLUMNS });
       return byKeys(ids, rows, (a) => a.id);
     }),
@@ -111,7 +110,7 @@ export const accountById = defineLoader(
 /** The account (id and name) registered with each normalized email address, or null (Invitation.name). */
 export const accountByEmail = defineLoader(
   (ctx) =>
-    new DataLoader<string, { id: string; name: string } | null>(async (emails) => {
+    new RequestDataLoader<string, { id: string; name: string } | null>(async (emails) => {
       const rows: { id: string; email: string; name: string }[] = await ctx.db.query('SELECT id, email, name FROM account WHERE email = ANY($1::text[])', [emails]);
       return byKeys(emails, rows, (a) => a.email).map((a) => (a ? { id: a.id, name: a.name } : null));
     }),

@@ -1,9 +1,8 @@
-import DataLoader from 'dataloader';
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import { groupByKeys, isUuid } from '../common/ids';
 import { LazyEdge, type Connection } from '../common/page';
 import { decodeCursor, encodeCursor, pageSize } from '../common/pagination';
-import { defineLoader, type Context } from '../context';
+import { defineLoader, RequestDataLoader, type Context } from '../context';
 import { invalid } from '../errors';
 
 /** One column of a child list's order; the last key must be unique (the id) for a stable order. */
@@ -64,7 +63,7 @@ const plain = (v: string | number | Date) => (v instanceof Date ? v.toISOString(
 export function defineChildPages<T extends ObjectLiteral>(spec: ChildListSpec<T>) {
   const loader = defineLoader(
     (ctx) =>
-      new DataLoader<ChildPageRequest, Connection<T>, string>(
+      new RequestDataLoader<ChildPageRequest, Connection<T>, string>(
         async (requests) => {
           const groups = new Map<string, ChildPageRequest[]>();
           for (const r of requests) {

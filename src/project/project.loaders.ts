@@ -1,6 +1,5 @@
-import DataLoader from 'dataloader';
 import { canInWorkspace, workspaceAccess, workspaceAccessNow, type WorkspaceAccess } from '../auth/access';
-import { defineLoader, type Context } from '../context';
+import { defineLoader, RequestDataLoader, type Context } from '../context';
 import type { Membership } from '../membership/membership.entity';
 import { membershipByWorkspaceAccount } from '../membership/membership.loaders';
 import { byKeys, isUuid } from '../common/ids';
@@ -10,7 +9,7 @@ import { Project } from './project.entity';
 /** Live (not removed) projects by id. Whether their workspace is live is the access check's business. */
 export const projectById = defineLoader(
   (ctx) =>
-    new DataLoader<string, Project | null>(async (ids) => {
+    new RequestDataLoader<string, Project | null>(async (ids) => {
       const rows = await entitiesByIds(ctx.db, Project, ids.filter(isUuid), { where: 't.removed_at IS NULL' });
       return byKeys(ids, rows, (p) => p.id);
     }),

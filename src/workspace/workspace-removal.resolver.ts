@@ -1,9 +1,8 @@
-import DataLoader from 'dataloader';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { Account } from '../account/account.entity';
 import { signedIn } from '../account/account.resolver';
 import { Me } from '../account/account.types';
-import { clearLoaders, defineLoader, type Context } from '../context';
+import { clearLoaders, defineLoader, RequestDataLoader, type Context } from '../context';
 import { codeStorage } from '../code/storage';
 import { deleteCodeFiles } from './purge.job';
 import { Workspace } from './workspace.entity';
@@ -12,7 +11,7 @@ import * as removal from './workspace-removal.service';
 /** `Me.removedWorkspaces`, per account. */
 const removedWorkspacesOf = defineLoader(
   (ctx) =>
-    new DataLoader<string, Workspace[]>(async (accountIds) => {
+    new RequestDataLoader<string, Workspace[]>(async (accountIds) => {
       const byAccount = await removal.removedWorkspacesOwnedBy(ctx.db.manager, accountIds);
       return accountIds.map((id) => byAccount.get(id) ?? []);
     }),
