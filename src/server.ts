@@ -11,6 +11,7 @@ import { createContext, type Context } from './context';
 import { checkStorableText } from './common/text-guard';
 import { classifyError, formatError } from './errors-format';
 import { compilingGateway, type CompilingOptions } from './execution';
+import { installGatewayRequestContext } from './gateway-context';
 import { healthRouter } from './hardening/health';
 import { bodyErrorHandler, bodyLimitBytes, chain, corsMiddleware, csrfGuard, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
 import { armorValidationRules, checkCost, parseOptions, repetitionGuard } from './hardening/limits';
@@ -62,6 +63,7 @@ const wantsHtml = (req: express.Request) =>
  * by the tests, so both run the same stack.
  */
 export async function createServer(options: ServerOptions): Promise<AtriumServer> {
+  installGatewayRequestContext();
   const { db, config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const schema = options.schema ?? (await buildAtriumSchema());
