@@ -26,12 +26,14 @@ function requestContext() {
     requestIsBatched: false,
   };
 }
+/** Apollo's own function, taken before any test installs the replacement. */
+const original = apolloModule().makeGatewayGraphQLRequestContext;
 const server = { logger: { logger: true }, cache: { cache: true } };
 const internals = { includeStacktraceInErrorResponses: false };
 
 describe("Apollo's gateway view of a request (gateway-context.ts)", () => {
   it('builds what Apollo builds: the same fields and values, headers and status reading and writing through', () => {
-    const original = apolloModule().makeGatewayGraphQLRequestContext;
+    expect(original).not.toBe(gatewayRequestContext);
     const [a, b] = [requestContext(), requestContext()];
     const theirs = original(a, server, internals);
     const ours = gatewayRequestContext(b, server, internals) as typeof theirs;

@@ -41,9 +41,12 @@ export interface Connection<T> { edges: Edge<T>[]; pageInfo: PageInfo; totalCoun
  */
 export class LazyConnection<T> implements Connection<T> {
   #total: Promise<number> | undefined;
-  constructor(readonly edges: Edge<T>[], readonly pageInfo: PageInfo, private readonly count: () => Promise<number>) {}
+  readonly #count: () => Promise<number>;
+  constructor(readonly edges: Edge<T>[], readonly pageInfo: PageInfo, count: () => Promise<number>) {
+    this.#count = count;
+  }
   get totalCount(): Promise<number> {
-    return (this.#total ??= this.count());
+    return (this.#total ??= this.#count());
   }
 }
 

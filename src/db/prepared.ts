@@ -77,7 +77,9 @@ export class PreparingClient extends Client {
     } else if (now - this.owed.since >= timeout) {
       readTimeouts.forget(this);
       // pg fails the statement in progress and every queued one with this error, and the client
-      // emits it: the pool (or queryRows's listener) retires the connection.
+      // emits it: the pool (or queryRows's listener) retires the connection. Whoever holds a
+      // client checked out of the pool must listen for 'error' (pool.query, TypeORM's runner and
+      // queryRows do), or the emitted error ends the process.
       this.connection.stream.destroy(new Error(`Query read timeout: no answer from the database for ${timeout} ms`));
     }
   }
@@ -114,7 +116,8 @@ export class PreparingClient extends Client {
 
 /**
  * The read timeouts of all open clients, checked by one interval (a quarter of the shortest
- * timeout, at most a second) instead of pg's `query_timeout`, which sets a timer and two closures
+ * timeout watched since the last time none was, at most a second: a connection is closed between
+ * `timeout` and `timeout` plus one interval after its last answer) instead of pg's `query_timeout`, which sets a timer and two closures
  * for every statement: measured on W1, those kept each answer's rows reachable by the
  * young-generation collector until the next full collection (about 30 KB per statement promoted),
  * which made the collector's pauses two to three times longer. The interval does not keep the

@@ -58,7 +58,13 @@ const CLIENT = `
 function requests(query: string, count: number): Promise<void> {
   const job = { url: t.url, token: manifest.target.memberToken, count, body: JSON.stringify({ query, variables: { id: manifest.target.workspaceId } }) };
   return new Promise((resolve, reject) => {
-    requester.once('message', (failure: string | null) => (failure ? reject(new Error(failure)) : resolve()));
+    const settle = (failure: string | null) => {
+      requester.off('error', reject).off('exit', exited);
+      if (failure) reject(new Error(failure));
+      else resolve();
+    };
+    const exited = (code: number) => settle(`the client thread exited (${code})`);
+    requester.once('message', settle).once('error', reject).once('exit', exited);
     requester.postMessage(job);
   });
 }
