@@ -2,9 +2,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { Client } from 'pg';
-import { TestServer } from '../test/harness';
-import { seedDatabase, type SeedManifest } from '../scripts/seed';
+import { startSeededServer, type TestServer } from '../test/harness';
+import type { SeedManifest } from '../scripts/seed';
 import { W1_QUERY, W3_QUERY } from './workloads';
 
 /**
@@ -111,14 +110,7 @@ async function leftPerRequest(query: string): Promise<number> {
 beforeAll(async () => {
   observer.observe({ entryTypes: ['gc'] });
   requester = new Worker(CLIENT, { eval: true });
-  t = await TestServer.start();
-  const client = new Client({ connectionString: t.databaseUrl });
-  await client.connect();
-  try {
-    manifest = await seedDatabase(client, 'small');
-  } finally {
-    await client.end();
-  }
+  ({ server: t, manifest } = await startSeededServer());
 });
 
 afterAll(async () => {

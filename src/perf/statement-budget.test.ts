@@ -1,7 +1,6 @@
-import { Client } from 'pg';
 import type { Logger, QueryRunner } from 'typeorm';
-import { TestServer } from '../test/harness';
-import { seedDatabase, type SeedManifest } from '../scripts/seed';
+import { startSeededServer, type TestServer } from '../test/harness';
+import type { SeedManifest } from '../scripts/seed';
 import { abusiveQueries, W1_QUERY, W3_QUERY } from './workloads';
 
 /**
@@ -58,14 +57,7 @@ async function measure(query: string, variables: Record<string, unknown>, token:
 }
 
 beforeAll(async () => {
-  t = await TestServer.start();
-  const client = new Client({ connectionString: t.databaseUrl });
-  await client.connect();
-  try {
-    manifest = await seedDatabase(client, 'small');
-  } finally {
-    await client.end();
-  }
+  ({ server: t, manifest } = await startSeededServer());
   t.db.logger = countingLogger(t.db.logger);
   // Warm up: the first request of a token writes its lastUsedAt (once a minute at most), and caches fill.
   await t.gql(W3, { id: manifest.target.workspaceId }, { as: { token: manifest.target.memberToken } });

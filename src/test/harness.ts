@@ -9,6 +9,7 @@ import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { loadConfig, type Config } from '../config';
 import { createDataSource } from '../db/data-source';
 import { createServer, type AtriumServer } from '../server';
+import { seedDatabase, type SeedManifest } from '../scripts/seed';
 import { Visibility, WorkspaceRole } from '../common/enums';
 
 export interface GqlError { message: string; path?: string[]; extensions?: { code?: string; reason?: string; fields?: { field: string; message: string }[]; [k: string]: unknown } }
@@ -195,3 +196,15 @@ export class TestServer {
 /** The first error's code, for `expect(codeOf(result)).toBe('FORBIDDEN')`. */
 export const codeOf = (result: GqlResult) => result.errors?.[0]?.extensions?.code ?? null;
 export const reasonOf = (result: GqlResult) => result.errors?.[0]?.extensions?.reason ?? null;
+
+/** A test server on a database holding the benchmark's small seed (src/scripts/seed.ts). */
+export async function startSeededServer(): Promise<{ server: TestServer; manifest: SeedManifest }> {
+  const server = await TestServer.start();
+  const client = new Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  try {
+    return { server, manifest: await seedDatabase(client, 'small') };
+  } finally {
+    await client.end();
+  }
+}
