@@ -40,9 +40,12 @@ export interface Connection<T> { edges: Edge<T>[]; pageInfo: PageInfo; totalCoun
  * rows, the request's context — alive until the next full collection.
  */
 export class LazyConnection<T> implements Connection<T> {
+  readonly pageInfo: PageInfo;
   #total: Promise<number> | undefined;
   readonly #count: () => Promise<number>;
-  constructor(readonly edges: Edge<T>[], readonly pageInfo: PageInfo, count: () => Promise<number>) {
+  /** `edges` is the page; `hasNextPage` whether more items follow it (forward pagination only). */
+  constructor(readonly edges: Edge<T>[], hasNextPage: boolean, count: () => Promise<number>) {
+    this.pageInfo = { hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
     this.#count = count;
   }
   get totalCount(): Promise<number> {

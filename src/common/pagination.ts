@@ -117,8 +117,7 @@ export async function paginate<T extends ObjectLiteral>(
   });
   const hasNextPage = rows.length > first;
   const edges = rows.slice(0, first).map((node) => new LazyEdge(node, () => encodeCursor(keys.map((k) => plain(k.value(node))))));
-  const pageInfo = { hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
-  return new LazyConnection(edges, pageInfo, () => qb.clone().orderBy().getCount());
+  return new LazyConnection(edges, hasNextPage, () => qb.clone().orderBy().getCount());
 }
 
 /**

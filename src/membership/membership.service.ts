@@ -407,7 +407,7 @@ export async function listPeople(
   }
   const page = new LazyConnection<Membership | Invitation>(
     edges,
-    { hasNextPage: rows.length > first, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    rows.length > first,
     async () => ((await db.query(countSql, countParams)) as { n: number }[])[0].n,
   );
   return { page, accounts, invitees };
