@@ -53,6 +53,8 @@ export class PreparingClient extends Client {
   /** pg's own flag (undeclared by @types/pg): false from a statement's dispatch to its ReadyForQuery. */
   declare readyForQuery: boolean;
   private readonly preparedHere = new Set<string>();
+  /** What this connection's prepared statements answer with, by name (see DescribedQuery). */
+  private readonly described = new Map<string, Described>();
   /** ReadyForQuery messages received: each ends a statement (the first ends the startup). */
   private answers = 0;
   /** What the last sweep saw: the answer count, and since when the connection has owed the next one. */
@@ -95,8 +97,8 @@ export class PreparingClient extends Client {
         // through property descriptors on every call (cloneQueryConfig, 3 % of a small request's
         // CPU); given a string, it does not.
         const submit = (done: Callback) => {
-          const query = new Query(config, values, done as never) as Query & { name?: string };
-          query.name = name;
+          const query = new DescribedQuery(config, values, done as never, this.described);
+          (query as unknown as QueryInternals).name = name;
           super.query(query);
         };
         if (typeof callback === 'function') return submit(callback as Callback);
@@ -111,6 +113,107 @@ export class PreparingClient extends Client {
       }
     }
     return super.query(config, values, callback);
+  }
+}
+
+/** A prepared statement's answer shape as pg's Result holds it (fields, their parsers, the empty row). */
+interface Described {
+  fields: unknown[];
+  parsers: unknown[] | undefined;
+  emptyRow: Record<string, null>;
+}
+
+/** The parts of pg's Query and Result (pg 8.23) that DescribedQuery reads and writes. */
+interface QueryInternals {
+  name?: string;
+  text: string;
+  types?: unknown;
+  portal: string;
+  values: unknown[];
+  binary?: boolean;
+  rows?: number;
+  callback?: unknown;
+  _accumulateRows: unknown;
+  _result: { fields: unknown[]; _parsers: unknown[] | undefined; _prebuiltEmptyResultObject: Record<string, null> | null };
+  hasBeenParsed(connection: unknown): boolean;
+  handleError(error: Error, connection: unknown): void;
+  _getRows(connection: unknown, rows?: number): void;
+}
+
+type Wire = {
+  parsedStatements: Record<string, string>;
+  submittedNamedStatements: Record<string, string>;
+  parse(query: { text: string; name?: string; types?: unknown }): void;
+  describe(message: { type: string; name: string }): void;
+  bind(config: { portal: string; statement?: string; values: unknown[]; binary?: boolean; valueMapper: unknown }): void;
+  close(message: { type: string; name?: string }): void;
+  sync(): void;
+};
+
+// pg's value mapper for Bind, which pg's own prepare passes (not part of its typed API).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { prepareValue } = require('pg/lib/utils') as { prepareValue: unknown };
+
+/**
+ * A named statement's query that asks PostgreSQL to describe its answer once per connection.
+ * pg sends Describe with every execution, and PostgreSQL answers with a RowDescription that it
+ * builds column by column (a catalogue look-up for each column's type) and pg parses into field
+ * objects, type parsers and a template row, all the same every time: a prepared statement's result
+ * columns cannot change without PostgreSQL refusing to run it ("cached plan must not change result
+ * type"). So the first answer's description is kept for the connection and later executions send
+ * only Bind, Execute and Sync, with pg's Result given the kept description. Statements that
+ * answer with no rows (no RowDescription) keep pg's way.
+ */
+class DescribedQuery extends Query {
+  constructor(config: string, values: unknown[], callback: Callback, private readonly described: Map<string, Described>) {
+    super(config, values, callback as never);
+  }
+
+  // pg's Query.prepare (pg 8.23), less the Describe when the description is known, and forgetting a
+  // statement it closes.
+  prepare(connection: Wire): void {
+    const self = this as unknown as QueryInternals;
+    const name = self.name;
+    const parsed = self.hasBeenParsed(connection);
+    if (!parsed) {
+      connection.parse({ text: self.text, name, types: self.types });
+      if (name) connection.submittedNamedStatements[name] = self.text;
+    }
+    try {
+      connection.bind({ portal: self.portal, statement: name, values: self.values, binary: self.binary, valueMapper: prepareValue });
+    } catch (error) {
+      // A value pg cannot send: pg closes the statement, but would go on taking it for prepared on
+      // this connection, and every later use of it here would fail ("prepared statement does not exist").
+      connection.close({ type: 'S', name });
+      connection.sync();
+      if (name) {
+        delete connection.parsedStatements[name];
+        delete connection.submittedNamedStatements[name];
+        this.described.delete(name);
+      }
+      self.handleError(error as Error, connection);
+      return;
+    }
+    const known = parsed && name ? this.described.get(name) : undefined;
+    if (known) {
+      const result = self._result;
+      result.fields = known.fields;
+      result._parsers = known.parsers;
+      result._prebuiltEmptyResultObject = known.emptyRow;
+      self._accumulateRows = self.callback || !this.listeners('row').length;
+    } else {
+      connection.describe({ type: 'P', name: self.portal });
+    }
+    self._getRows(connection, self.rows);
+  }
+
+  handleRowDescription(message: unknown): void {
+    (Query.prototype as unknown as { handleRowDescription(message: unknown): void }).handleRowDescription.call(this, message);
+    const self = this as unknown as QueryInternals;
+    const result = self._result;
+    if (self.name !== undefined && result._prebuiltEmptyResultObject) {
+      this.described.set(self.name, { fields: result.fields, parsers: result._parsers, emptyRow: result._prebuiltEmptyResultObject });
+    }
   }
 }
 
