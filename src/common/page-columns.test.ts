@@ -161,6 +161,21 @@ describe('pages that read only what is selected', () => {
     }
   });
 
+  it('gives listed members and owners the ids the database holds, though a narrow page does not read them (columnsLess)', async () => {
+    const c = await profiles();
+    await t.ok(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId: c.workspace.id, name: 'owned' } }, { as: c.member });
+    const rows = await t.sql<{ id: string; workspace_id: string; account_id: string }>('SELECT id, workspace_id, account_id FROM membership WHERE workspace_id = $1', [c.workspace.id]);
+    const held = Object.fromEntries(rows.map((r) => [r.id, { id: r.id, workspace: { id: r.workspace_id }, user: { id: r.account_id } }]));
+    const people = await t.ok(`query($id: ID!) { workspace(id: $id) { people(first: 100) { edges { node { ... on Member { id workspace { id } user { id } } } } } } }`, { id: c.workspace.id }, { as: c.member });
+    const listed = people.workspace.people.edges.map((e: any) => e.node).filter((n: any) => n.id);
+    expect(listed).toHaveLength(rows.length);
+    for (const node of listed) expect(node).toEqual(held[node.id]);
+    const projects = await t.ok(`query($id: ID!) { workspace(id: $id) { projects(first: 5) { edges { node { workspace { id } owner { id workspace { id } user { id } } } } } } }`, { id: c.workspace.id }, { as: c.member });
+    const [project] = projects.workspace.projects.edges.map((e: any) => e.node);
+    expect(project.workspace).toEqual({ id: c.workspace.id });
+    expect(project.owner).toEqual(held[c.memberIds.member]);
+  });
+
   it('never puts a project with a partly read owner where another field finds it (projectById)', async () => {
     const c = await profiles();
     const { createProject } = await t.ok(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`,

@@ -15,7 +15,7 @@ import { lockLiveWorkspace } from '../workspace/workspace.service';
 import { Membership } from './membership.entity';
 import { attachAccount } from './membership.loaders';
 import type { ColumnPlan } from '../common/selection';
-import { hydrate, jsonColumns, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
+import { columnsLess, hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
 import { PeopleOrderField, type PeopleFilter, type PeopleOrder } from './membership.types';
 import { queryRows } from '../db/query';
 
@@ -253,19 +253,29 @@ const PEOPLE_KEYS: Record<PeopleOrderField, PeopleKey> = {
  * list, so filters, order and pagination apply across both. Members sort and match by the name
  * Member.name shows; invitations by their address only, so neither the order nor a search reveals
  * whether an invited address has an account (Invitation.name shows it only to those who may know).
+ *
+ * `memberColumns` are the membership and account columns each member carries through the sort
+ * (`"m"."x" AS "m__x"`, …; none for the count), `aliases` their names, which invitations fill
+ * with NULL; an invitation carries its whole row (`i_row`), a member a NULL one. Plain columns
+ * rather than whole-row values for members: PostgreSQL builds a whole-row value from every column
+ * of the row and takes it apart again field by field. An invitation reaches the client as
+ * row_to_json of its row (one column instead of one per invitation column on every member's row;
+ * json_build_object of the columns cost PostgreSQL a type look-up per argument and row).
  */
-const PEOPLE_CTE = `
+function peopleCte(memberColumns: string, aliases: readonly string[]): string {
+  const carried = (select: string) => (aliases.length ? `${select},` : '');
+  return `
   WITH people AS (
     SELECT m.id, 'member'::text AS kind,
            CASE WHEN m.use_account_profile OR m.profile_name IS NULL THEN a.name ELSE m.profile_name END AS name,
            a.email::text AS email, m.role::text AS role, 'ACTIVE'::text AS status, m.created_at,
-           m AS m_row, a AS a_row, NULL::invitation AS i_row
+           ${carried(memberColumns)} NULL::invitation AS i_row
       FROM membership m JOIN account a ON a.id = m.account_id
      WHERE m.workspace_id = $1
     UNION ALL
     SELECT i.id, 'invitation'::text, NULL::text, i.email::text, i.role::text,
            CASE WHEN i.expires_at <= now() THEN 'EXPIRED' ELSE 'INVITED' END, i.created_at,
-           NULL::membership, NULL::account, i
+           ${carried(aliases.map(() => 'NULL').join(', '))} i
       FROM invitation i
      WHERE i.workspace_id = $1 AND i.stored_state = 'PENDING' AND $2::boolean
   ), keyed AS (
@@ -276,6 +286,10 @@ const PEOPLE_CTE = `
            CASE p.status WHEN 'ACTIVE' THEN 1 WHEN 'INVITED' THEN 2 ELSE 3 END AS status_rank
       FROM people p
   )`;
+}
+
+/** The count statement's list: no columns carried. */
+const PEOPLE_COUNT_CTE = peopleCte('', []);
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
@@ -358,17 +372,21 @@ export async function listPeople(
   const limit = `$${params.length}`;
   params.push(args.viewerId ?? null);
   const viewer = `$${params.length}::uuid`;
-  // Each person's rows travel with it through the sort as whole-row values (m_row, a_row, i_row),
-  // so the page needs no second look-up of its members, accounts and invitations by id.
-  const pageSql = `${PEOPLE_CTE}, page AS (
-      SELECT id, kind, ${key.expr} AS sort_value, m_row, a_row, i_row FROM keyed
+  // Each person's columns travel with it through the sort, so the page needs no second look-up of
+  // its members, accounts and invitations by id.
+  // Not read: a member's id (the person's), its workspace (this one) and its account's id (its account_id).
+  const membershipRead = columnsLess(db, Membership, args.columns?.membership, ['id', 'workspace_id']);
+  const accountRead = columnsLess(db, Account, accountColumns, ['id']);
+  const memberColumns = [selectColumns(db, Membership, 'm', 'm__', membershipRead), selectColumns(db, Account, 'a', 'a__', accountRead)].filter(Boolean).join(', ');
+  const aliases = [...membershipRead.map((c) => `"m__${c}"`), ...accountRead.map((c) => `"a__${c}"`)];
+  const pageSql = `${peopleCte(memberColumns, aliases)}, page AS (
+      SELECT id, kind, ${key.expr} AS sort_value, ${aliases.join(', ')}, i_row FROM keyed
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${key.expr} ${dir}, id ${dir}
       LIMIT ${limit}
     )
-    SELECT pg.id AS "__id", pg.kind AS "__kind", pg.sort_value AS "__sort",
-           ${selectColumns(db, Membership, '(pg.m_row)', 'm__', args.columns?.membership)}, ${selectColumns(db, Account, '(pg.a_row)', 'a__', accountColumns)},
-           CASE WHEN pg.kind = 'invitation' THEN ${jsonColumns(db, Invitation, '(pg.i_row)')} END AS "invitation",
+    SELECT pg.id AS "__id", pg.kind AS "__kind", pg.sort_value AS "__sort", ${aliases.map((a) => `pg.${a}`).join(', ')},
+           CASE WHEN pg.kind = 'invitation' THEN row_to_json(pg.i_row) END AS "invitation",
            ia.id AS "ia__id", ia.name AS "ia__name",
            ia.id IS NOT NULL AND EXISTS (
              SELECT 1 FROM membership mine
@@ -378,7 +396,7 @@ export async function listPeople(
       FROM page pg
       LEFT JOIN account ia ON pg.kind = 'invitation' AND ia.email = (pg.i_row).email_normalized
      ORDER BY pg.sort_value ${dir}, pg.id ${dir}`;
-  const countSql = `${PEOPLE_CTE} SELECT count(*)::int AS n FROM keyed ${countWhere}`;
+  const countSql = `${PEOPLE_COUNT_CTE} SELECT count(*)::int AS n FROM keyed ${countWhere}`;
 
   const rows: Record<string, unknown>[] = first === 0 ? [] : await queryRows(db, pageSql, params);
   const accounts: PeoplePage['accounts'] = [];
@@ -387,9 +405,13 @@ export async function listPeople(
   for (const row of rows.slice(0, first)) {
     let node: Membership | Invitation;
     if (row.__kind === 'member') {
-      if (row.m__id === null) continue; // gone between the CTE and the join (cannot happen in one statement, but never a half node)
-      node = hydrate(db, Membership, row, 'm__');
+      if (row.m__account_id === null) continue; // gone between the CTE and the join (cannot happen in one statement, but never a half node)
+      const member = hydrate(db, Membership, row, 'm__');
+      member.id = row.__id as string;
+      member.workspaceId = workspaceId;
       const account = hydrate(db, Account, row, 'a__');
+      account.id = member.accountId;
+      node = member;
       attachAccount(node, account);
       accounts.push({ account, complete });
     } else {

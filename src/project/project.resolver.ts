@@ -18,7 +18,7 @@ import { JobConnection } from '../job/job.types';
 import { Membership } from '../membership/membership.entity';
 import { accountById, attachAccount, membershipByWorkspaceAccount } from '../membership/membership.loaders';
 import { MEMBER_ALWAYS, MEMBER_READS } from '../membership/membership.resolver';
-import { hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
+import { columnsLess, hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
 import { Run } from '../run/run.entity';
 import { projectRunPages, runStatusFilter } from '../run/run.loaders';
 import { RunConnection, RunFilter } from '../run/run.types';
@@ -189,7 +189,10 @@ function primeOwner(ctx: Context, project: Project, raw: Record<string, unknown>
     return;
   }
   const account = hydrate(ctx.db, Account, raw, 'oa__');
+  account.id = project.ownerId;
   const member = hydrate(ctx.db, Membership, raw, 'om__');
+  member.workspaceId = project.workspaceId;
+  member.accountId = project.ownerId;
   attachAccount(member, account);
   attachOwner(project, member);
   if (complete.account) accountById(ctx).prime(account.id, account);
@@ -224,7 +227,8 @@ export class WorkspaceProjectsResolver {
     if (after) decodeTypedCursor(after, [field === ProjectOrderField.NAME ? 'text' : 'timestamp', 'uuid']);
     const keys = [...SORTS[field].keys(direction), { expr: 'p.id', direction, value: (p: Project) => p.id }];
     const read = info && columnsRead(info, ['edges', 'node'], 'Project', PROJECT_READS, PROJECT_ALWAYS).project;
-    const columns = read && [...new Set([...read, SORTS[field].column])];
+    // A narrowly read page leaves out the workspace's id, which every row would repeat (see columnsLess).
+    const columns = read && columnsLess(ctx.db, Project, [...new Set([...read, SORTS[field].column])], ['workspace_id']);
     // Look-ahead: when the page's owners are asked for (and the caller may see people), they come in
     // the same statement, members and their public account columns, attached to their projects for
     // Project.owner (attachOwner) — read in full when the projects are (they then enter projectById
@@ -234,17 +238,24 @@ export class WorkspaceProjectsResolver {
     // What `select` adds to the statement (paginate keys the conditions, sort and page itself).
     const ownerAccount = owners?.account ?? PUBLIC_ACCOUNT_COLUMNS;
     const complete = { member: owners?.membership === undefined, account: owners?.account === undefined };
+    // Not read: an owner's workspace and account ids, which are the project's (primeOwner sets them).
+    const ownerMemberRead = columnsLess(ctx.db, Membership, owners?.membership, ['workspace_id', 'account_id']);
+    const ownerAccountRead = columnsLess(ctx.db, Account, ownerAccount, ['id']);
     const shape = owners ? `projects+owners:${owners.membership?.join(',') ?? '*'}:${ownerAccount.join(',')}` : 'projects';
     const page = await paginate(qb, keys, { first, after }, owners ? {
       shape,
       columns,
-      select: (pageQuery) => pageQuery
-        .leftJoin(Membership, 'om', 'om.workspace_id = p.workspace_id AND om.account_id = p.owner_id')
-        .leftJoin(Account, 'oa', 'oa.id = om.account_id')
-        .addSelect(selectColumns(ctx.db, Membership, 'om', 'om__', owners.membership))
-        .addSelect(selectColumns(ctx.db, Account, 'oa', 'oa__', ownerAccount)),
-      onRow: (project, raw) => primeOwner(ctx, project, raw, complete),
-    } : { shape, columns });
+      select: (pageQuery) => {
+        pageQuery
+          .leftJoin(Membership, 'om', 'om.workspace_id = p.workspace_id AND om.account_id = p.owner_id')
+          .addSelect(selectColumns(ctx.db, Membership, 'om', 'om__', ownerMemberRead));
+        if (ownerAccountRead.length) pageQuery.leftJoin(Account, 'oa', 'oa.id = om.account_id').addSelect(selectColumns(ctx.db, Account, 'oa', 'oa__', ownerAccountRead));
+      },
+      onRow: (project, raw) => {
+        if (columns) project.workspaceId = workspace.id;
+        primeOwner(ctx, project, raw, complete);
+      },
+    } : { shape, columns, onRow: columns && ((project) => void (project.workspaceId = workspace.id)) });
     // The listed projects are the ones field permissions and resolvers will ask about (whole ones
     // only: projectById answers project(id) too).
     if (!columns) for (const edge of page.edges) projectById(ctx).prime(edge.node.id, edge.node);
