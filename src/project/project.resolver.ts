@@ -228,7 +228,7 @@ export class WorkspaceProjectsResolver {
     const keys = [...SORTS[field].keys(direction), { expr: 'p.id', direction, value: (p: Project) => p.id }];
     const read = info && columnsRead(info, ['edges', 'node'], 'Project', PROJECT_READS, PROJECT_ALWAYS).project;
     // A narrowly read page leaves out the workspace's id, which every row would repeat (see columnsLess).
-    const columns = read && columnsLess(ctx.db, Project, [...new Set([...read, SORTS[field].column])], ['workspace_id']);
+    const columns = read && [...new Set([...columnsLess(ctx.db, Project, read, ['workspace_id']), SORTS[field].column])];
     // Look-ahead: when the page's owners are asked for (and the caller may see people), they come in
     // the same statement, members and their public account columns, attached to their projects for
     // Project.owner (attachOwner) — read in full when the projects are (they then enter projectById
