@@ -63,15 +63,10 @@ export function selectColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias
       .join(', '));
 }
 
-/** The database names of the entity's columns (or the `only` ones) in the order selectColumns lists them. */
-export function columnNames(db: Db, entity: EntityTarget<ObjectLiteral>, only?: readonly string[]): readonly string[] {
-  return columnsOf(db, entity).filter((c) => !only || only.includes(c.databaseName)).map((c) => c.databaseName);
-}
-
 const lessened = new WeakMap<object, Map<string, readonly string[]>>();
 
 /**
- * The columns of `only` (default: all the entity's) less `derived`: columns whose values the
+ * The columns of `only` (default: all the entity's), in the entity's order, less `derived`: columns whose values the
  * caller knows without reading them — the page's workspace, a key another column already carries
  * — and sets on the hydrated entity itself. A page then does not send the same uuid two or three
  * times a row (PostgreSQL writes each one out as text and pg reads it back into a new string).
@@ -83,7 +78,10 @@ export function columnsLess(db: Db, entity: EntityTarget<ObjectLiteral>, only: r
   if (!byDerived) lessened.set(owner, (byDerived = new Map()));
   const key = derived.join(',');
   let columns = byDerived.get(key);
-  if (!columns) byDerived.set(key, (columns = columnNames(db, entity, only).filter((c) => !derived.includes(c))));
+  if (!columns) {
+    columns = columnsOf(db, entity).map((c) => c.databaseName).filter((c) => (!only || only.includes(c)) && !derived.includes(c));
+    byDerived.set(key, columns);
+  }
   return columns;
 }
 

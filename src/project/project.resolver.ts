@@ -238,24 +238,24 @@ export class WorkspaceProjectsResolver {
     // What `select` adds to the statement (paginate keys the conditions, sort and page itself).
     const ownerAccount = owners?.account ?? PUBLIC_ACCOUNT_COLUMNS;
     const complete = { member: owners?.membership === undefined, account: owners?.account === undefined };
-    // Not read: an owner's workspace and account ids, which are the project's (primeOwner sets them).
-    const ownerMemberRead = columnsLess(ctx.db, Membership, owners?.membership, ['workspace_id', 'account_id']);
-    const ownerAccountRead = columnsLess(ctx.db, Account, ownerAccount, ['id']);
     const shape = owners ? `projects+owners:${owners.membership?.join(',') ?? '*'}:${ownerAccount.join(',')}` : 'projects';
-    const page = await paginate(qb, keys, { first, after }, owners ? {
+    const page = await paginate(qb, keys, { first, after }, {
       shape,
       columns,
-      select: (pageQuery) => {
+      select: owners && ((pageQuery) => {
+        // Not read: an owner's workspace and account ids, which are the project's (primeOwner sets them).
+        const memberRead = columnsLess(ctx.db, Membership, owners.membership, ['workspace_id', 'account_id']);
+        const accountRead = columnsLess(ctx.db, Account, ownerAccount, ['id']);
         pageQuery
           .leftJoin(Membership, 'om', 'om.workspace_id = p.workspace_id AND om.account_id = p.owner_id')
-          .addSelect(selectColumns(ctx.db, Membership, 'om', 'om__', ownerMemberRead));
-        if (ownerAccountRead.length) pageQuery.leftJoin(Account, 'oa', 'oa.id = om.account_id').addSelect(selectColumns(ctx.db, Account, 'oa', 'oa__', ownerAccountRead));
-      },
+          .addSelect(selectColumns(ctx.db, Membership, 'om', 'om__', memberRead));
+        if (accountRead.length) pageQuery.leftJoin(Account, 'oa', 'oa.id = om.account_id').addSelect(selectColumns(ctx.db, Account, 'oa', 'oa__', accountRead));
+      }),
       onRow: (project, raw) => {
-        if (columns) project.workspaceId = workspace.id;
-        primeOwner(ctx, project, raw, complete);
+        project.workspaceId = workspace.id; // unread on a narrow page; the same value when read
+        if (owners) primeOwner(ctx, project, raw, complete);
       },
-    } : { shape, columns, onRow: columns && ((project) => void (project.workspaceId = workspace.id)) });
+    });
     // The listed projects are the ones field permissions and resolvers will ask about (whole ones
     // only: projectById answers project(id) too).
     if (!columns) for (const edge of page.edges) projectById(ctx).prime(edge.node.id, edge.node);
