@@ -4,7 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import { GraphQLError, Kind, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
@@ -83,6 +83,9 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
     // Replaced by csrfGuard (hardening/http.ts), which relaxes only plain GET queries; see there why.
     csrfPrevention: false,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries are off: Apollo keeps them in memory per worker, so with several
+    // workers a hash registered on one is unknown to the next, and no client of Atrium relies on them.
+    persistedQueries: false,
     // index.ts owns SIGINT/SIGTERM (drain HTTP, stop jobs, close the pool, then exit). Apollo's own
     // handlers would race it: they stop the server and re-raise the signal, and index.ts's
     // server.stop() then never returned, so every shutdown ended by the 15-second force exit.
@@ -97,6 +100,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
       ApolloServerPluginCacheControlDisabled(),
       requestGate(db, refusals),
       loggingPlugin(logger, options.log),
+      persistedQueryRefusal(),
       legacyJsonStatusPlugin((ctx) => httpOf(ctx)?.req),
       // Last: it remembers the final answer.
       refusals.recorder((ctx) => httpOf(ctx)?.req),
@@ -162,6 +166,12 @@ function requestGate(db: DataSource, refusals: RefusalMemory): ApolloServerPlugi
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation, schema, contextValue: ctx }) {
+          if (!operation) throw unresolvedOperation(request.operationName, document);
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions are not supported: the API has no subscription operations yet.', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           const http = httpOf(ctx);
           checkStorableText(request.variables, document);
           try {
@@ -182,6 +192,39 @@ function requestGate(db: DataSource, refusals: RefusalMemory): ApolloServerPlugi
           ctx.token = auth.token;
           ctx.preloadedMemberships = auth.memberships;
           if (http?.log) http.log.userId = auth.user?.id;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The document has no operation of the requested name (or several and no name): a client error,
+ * answered before the limits and authentication, which need the operation, run. The code is
+ * Apollo's, with graphql-js's messages.
+ */
+function unresolvedOperation(operationName: string | null | undefined, document: DocumentNode): GraphQLError {
+  const named = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+  const message = operationName
+    ? `Unknown operation named "${operationName}".`
+    : named ? 'Must provide operation name if query contains multiple operations.' : 'Must provide an operation.';
+  return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+}
+
+/**
+ * With automatic persisted queries off, Apollo answers a request carrying the extension with
+ * PERSISTED_QUERY_NOT_SUPPORTED and status 200 (the APQ protocol's cue to resend the full query);
+ * Atrium answers 400, as for any request it cannot run as sent. Clients that speak APQ read the
+ * code either way and resend without the extension.
+ */
+function persistedQueryRefusal(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors;
+          if (errors?.length && errors.every((e) => e.extensions?.code === 'PERSISTED_QUERY_NOT_SUPPORTED')) response.http.status = 400;
         },
       };
     },
