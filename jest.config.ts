@@ -22,10 +22,6 @@ const config: Config = {
   setupFiles: ['reflect-metadata'],
   testTimeout: 60_000,
   maxWorkers: 2,
-  // Every test file in a fresh worker process: a file's process-wide state (V8's heap and
-  // optimized code, patched modules, timers) must not reach the next. src/perf/retention.test.ts
-  // measured 190 KB a request left behind after other files had run in its worker, 2–40 KB alone.
-  workerIdleMemoryLimit: '1MB',
 };
 
 export default config;

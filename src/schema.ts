@@ -3,7 +3,6 @@ import { GraphQLInterfaceType, GraphQLScalarType, GraphQLSchema, lexicographicSo
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { applyPermissions } from './auth/shield';
-import { directResolvers } from './direct-resolvers';
 import { resolvePersonType } from './membership/person.type';
 import { RESOLVERS } from './resolvers';
 
@@ -22,10 +21,8 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false, stopAtFirstError: true },
     emitSchemaFile: false,
   });
-  // type-graphql wraps every resolveType in an async function, so each person on a page cost a
-  // promise (and graphql-jit cannot take a promise there): the type is known synchronously.
+  // graphql-jit (execution.ts) cannot take the promise type-graphql's resolveType returns.
   (schema.getType('Person') as GraphQLInterfaceType).resolveType = resolvePersonType;
-  directResolvers(schema);
   return schema;
 }
 

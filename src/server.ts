@@ -1,9 +1,10 @@
 import http from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import { GraphQLError, Kind, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
@@ -11,7 +12,6 @@ import { createContext, type Context } from './context';
 import { checkStorableText } from './common/text-guard';
 import { classifyError, formatError } from './errors-format';
 import { compilingGateway, type CompilingOptions } from './execution';
-import { installGatewayRequestContext } from './gateway-context';
 import { healthRouter } from './hardening/health';
 import { bodyErrorHandler, bodyLimitBytes, chain, corsMiddleware, csrfGuard, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
 import { armorValidationRules, checkCost, parseOptions, repetitionGuard } from './hardening/limits';
@@ -63,7 +63,6 @@ const wantsHtml = (req: express.Request) =>
  * by the tests, so both run the same stack.
  */
 export async function createServer(options: ServerOptions): Promise<AtriumServer> {
-  installGatewayRequestContext();
   const { db, config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const schema = options.schema ?? (await buildAtriumSchema());
@@ -74,7 +73,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
     res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
     next();
   });
-  const httpServer = expressHttpServer(app);
+  const httpServer = http.createServer(app);
   const refusals = refusalMemory();
   const apollo = new ApolloServer<Context>({
     // Apollo parses, validates and runs the plugins; execution compiles hot documents (execution.ts).
@@ -84,6 +83,9 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
     // Replaced by csrfGuard (hardening/http.ts), which relaxes only plain GET queries; see there why.
     csrfPrevention: false,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries are off: Apollo keeps them in memory per worker, so with several
+    // workers a hash registered on one is unknown to the next, and no client of Atrium relies on them.
+    persistedQueries: false,
     // index.ts owns SIGINT/SIGTERM (drain HTTP, stop jobs, close the pool, then exit). Apollo's own
     // handlers would race it: they stop the server and re-raise the signal, and index.ts's
     // server.stop() then never returned, so every shutdown ended by the 15-second force exit.
@@ -98,6 +100,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
       ApolloServerPluginCacheControlDisabled(),
       requestGate(db, refusals),
       loggingPlugin(logger, options.log),
+      persistedQueryRefusal(),
       legacyJsonStatusPlugin((ctx) => httpOf(ctx)?.req),
       // Last: it remembers the final answer.
       refusals.recorder((ctx) => httpOf(ctx)?.req),
@@ -120,11 +123,13 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
       refusals.replay,
       repetitionGuard(refusals),
       // The caller is identified later, by requestGate, once the document is known to be valid.
-      graphqlHandler(apollo, (req, res) => {
-        const state = res.locals.log as RequestLogState;
-        const ctx = createContext({ db, config, requestId: state.requestId });
-        attachHttp(ctx, req, res);
-        return ctx;
+      expressMiddleware(apollo, {
+        context: async ({ req, res }) => {
+          const state = res.locals.log as RequestLogState;
+          const ctx = createContext({ db, config, requestId: state.requestId });
+          attachHttp(ctx, req, res);
+          return ctx;
+        },
       }),
     ]),
   );
@@ -149,57 +154,6 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
 }
 
 /**
- * The HTTP server for an Express app, creating each request and response with the app's prototypes.
- * Express otherwise gives them those prototypes itself, with Object.setPrototypeOf in app.handle,
- * and V8's young-generation collector keeps an object whose prototype was changed (and all it
- * reaches: for a GraphQL request, its context, rows and answer) alive until a full collection.
- * Every request's objects were so copied and promoted, which made the collector's pauses long and
- * frequent. Created with the same prototypes, Express's call changes nothing (V8 returns early).
- */
-function expressHttpServer(app: express.Express): http.Server {
-  // Classes, not functions returning Reflect.construct: V8 caches the map of a derived class's
-  // instances, but made a fresh one (and its transitions) for every object built the other way.
-  class Request extends http.IncomingMessage {}
-  class Response extends http.ServerResponse {}
-  Object.setPrototypeOf(Request.prototype, app.request);
-  Object.setPrototypeOf(Response.prototype, app.response);
-  app.request = Request.prototype as unknown as express.Request;
-  app.response = Response.prototype as unknown as express.Response;
-  return http.createServer({ IncomingMessage: Request, ServerResponse: Response as unknown as typeof http.ServerResponse }, app);
-}
-
-/**
- * Hands a parsed request to Apollo and writes its answer: what @as-integrations/express5 does,
- * without its legacy url.parse of every URL and Express's res.send (together about 3 % of W3's
- * CPU). Node sets Content-Length for a body given whole to res.end.
- */
-function graphqlHandler(apollo: ApolloServer<Context>, context: (req: express.Request, res: express.Response) => Context): express.RequestHandler {
-  return async (req, res, next) => {
-    try {
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const query = req.url.indexOf('?');
-      const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: query === -1 ? '' : req.url.slice(query), body: req.body },
-        context: async () => context(req, res),
-      });
-      for (const [key, value] of response.headers) res.setHeader(key, value);
-      res.statusCode = response.status ?? 200;
-      if (response.body.kind === 'complete') {
-        res.end(response.body.string);
-        return;
-      }
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
-    } catch (error) {
-      next(error);
-    }
-  };
-}
-
-/**
  * What every operation passes after parsing and validation and before it executes, in this order:
  * no unstorable text in its arguments, an estimated cost within the limit, and then — only for a
  * request that got this far — the caller's identity (one statement: token, account and
@@ -212,6 +166,12 @@ function requestGate(db: DataSource, refusals: RefusalMemory): ApolloServerPlugi
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation, schema, contextValue: ctx }) {
+          if (!operation) throw unresolvedOperation(request.operationName, document);
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions are not supported: the API has no subscription operations yet.', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           const http = httpOf(ctx);
           checkStorableText(request.variables, document);
           try {
@@ -232,6 +192,39 @@ function requestGate(db: DataSource, refusals: RefusalMemory): ApolloServerPlugi
           ctx.token = auth.token;
           ctx.preloadedMemberships = auth.memberships;
           if (http?.log) http.log.userId = auth.user?.id;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The document has no operation of the requested name (or several and no name): a client error,
+ * answered before the limits and authentication, which need the operation, run. The code is
+ * Apollo's, with graphql-js's messages.
+ */
+function unresolvedOperation(operationName: string | null | undefined, document: DocumentNode): GraphQLError {
+  const named = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+  const message = operationName
+    ? `Unknown operation named "${operationName}".`
+    : named ? 'Must provide operation name if query contains multiple operations.' : 'Must provide an operation.';
+  return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+}
+
+/**
+ * With automatic persisted queries off, Apollo answers a request carrying the extension with
+ * PERSISTED_QUERY_NOT_SUPPORTED and status 200 (the APQ protocol's cue to resend the full query);
+ * Atrium answers 400, as for any request it cannot run as sent. Clients that speak APQ read the
+ * code either way and resend without the extension.
+ */
+function persistedQueryRefusal(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors;
+          if (errors?.length && errors.every((e) => e.extensions?.code === 'PERSISTED_QUERY_NOT_SUPPORTED')) response.http.status = 400;
         },
       };
     },

@@ -42,8 +42,8 @@ export function createDataSource({ url, poolSize = 20, logging = false }: DataSo
       statement_timeout: 15_000,
       lock_timeout: 10_000,
       idle_in_transaction_session_timeout: 30_000,
-      /** Client side: the answer to a query, for when the network, not PostgreSQL, is stuck (prepared.ts; not pg's query_timeout). */
-      readTimeoutMillis: 20_000,
+      /** Client side: the answer to a query, for when the network, not PostgreSQL, is stuck (pg fails it with "Query read timeout"). */
+      query_timeout: 20_000,
       keepAlive: true,
       application_name: 'atrium',
     },

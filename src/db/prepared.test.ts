@@ -73,78 +73,9 @@ describe('prepared statements (db/prepared.ts)', () => {
     });
   });
 
-  describe('answer descriptions', () => {
-    /** One PreparingClient of its own, and how many RowDescription messages it has received. */
-    const described = async (body: (client: PreparingClient, descriptions: () => number) => Promise<void>) => {
-      const client = new PreparingClient({ connectionString: clone.url });
-      await client.connect();
-      let count = 0;
-      (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('rowDescription', () => void count++);
-      try {
-        await body(client, () => count);
-      } finally {
-        await client.end();
-      }
-    };
-
-    it('asks PostgreSQL to describe a prepared statement\'s answer once per connection and reads later answers with it', async () => {
-      await described(async (client, descriptions) => {
-        const text = `SELECT $1::int AS n, $2::timestamptz AS at, $3::text AS maybe, '\\x0102'::bytea AS bytes, $1::int + 1 AS next`;
-        const at = new Date('2026-01-02T03:04:05.678Z');
-        const answers = [];
-        for (let i = 0; i < 5; i++) answers.push((await client.query(text, [i, at, i % 2 ? null : 'x'])) as { rows: unknown[]; fields: { name: string }[] });
-        // The first use runs unnamed, the second prepares the name (both described); the rest are not.
-        expect(descriptions()).toBe(2);
-        answers.forEach((answer, i) => {
-          expect(answer.rows).toEqual([{ n: i, at, maybe: i % 2 ? null : 'x', bytes: Buffer.from([1, 2]), next: i + 1 }]);
-          expect(answer.fields.map((f) => f.name)).toEqual(['n', 'at', 'maybe', 'bytes', 'next']);
-        });
-        // Another connection describes it once too (the text has its name already, so its first use prepares it).
-        await described(async (other, otherDescriptions) => {
-          for (let i = 0; i < 3; i++) expect((await other.query(text, [i, at, 'y'])).rows).toEqual([{ n: i, at, maybe: 'y', bytes: Buffer.from([1, 2]), next: i + 1 }]);
-          expect(otherDescriptions()).toBe(1);
-        });
-      });
-    });
-
-    it('relies on PostgreSQL refusing a prepared statement whose answer changed shape, never reading it with the old description', async () => {
-      await described(async (client) => {
-        await client.query('CREATE TEMP TABLE shaped (id int, a text)');
-        await client.query(`INSERT INTO shaped VALUES (1, 'one')`);
-        const text = 'SELECT * FROM shaped WHERE id = $1';
-        for (let i = 0; i < 3; i++) expect((await client.query(text, [1])).rows).toEqual([{ id: 1, a: 'one' }]);
-        await client.query(`ALTER TABLE shaped ADD COLUMN b text DEFAULT 'two'`);
-        await expect(client.query(text, [1])).rejects.toThrow(/cached plan must not change result type/);
-        expect((await client.query('SELECT $1::int AS n', [5])).rows).toEqual([{ n: 5 }]);
-      });
-    });
-
-    it('recovers from a value that cannot be sent for a described statement and goes on', async () => {
-      await described(async (client, descriptions) => {
-        const text = 'SELECT $1::text AS echoed, 1 AS sent';
-        for (let i = 0; i < 3; i++) await client.query(text, [`v${i}`]);
-        const unsendable = { toPostgres: () => { throw new Error('cannot send this'); } };
-        await expect(client.query(text, [unsendable])).rejects.toThrow(/cannot send this/);
-        // pg closed the statement when the value failed: it is prepared and described anew (pg alone
-        // would go on binding the closed name: "prepared statement does not exist").
-        expect((await client.query(text, ['after'])).rows).toEqual([{ echoed: 'after', sent: 1 }]);
-        expect((await client.query(text, ['again'])).rows).toEqual([{ echoed: 'again', sent: 1 }]);
-        expect(descriptions()).toBe(3);
-      });
-    });
-
-    it('keeps the whole exchange for statements that answer with no rows', async () => {
-      await described(async (client) => {
-        await client.query('CREATE TEMP TABLE counted (n int)');
-        for (let i = 0; i < 4; i++) expect((await client.query('INSERT INTO counted VALUES ($1)', [i])).rowCount).toBe(1);
-        expect((await client.query('SELECT count(*)::int AS n FROM counted WHERE n >= $1', [0])).rows).toEqual([{ n: 4 }]);
-      });
-    });
-  });
-
   describe('read timeout', () => {
-    /** A pool like the data source's, with a read timeout short enough for a test. */
-    const pool = () => new Pool({ connectionString: clone.url, max: 1, Client: PreparingClient, readTimeoutMillis: 1_000 } as ConstructorParameters<typeof Pool>[0]);
+    /** A pool like the data source's, with pg's query_timeout short enough for a test. */
+    const pool = () => new Pool({ connectionString: clone.url, max: 1, Client: PreparingClient, query_timeout: 1_000 } as ConstructorParameters<typeof Pool>[0]);
 
     it('fails a statement the database has not answered within the timeout, as a database outage, and the pool goes on', async () => {
       const p = pool();
