@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { GraphQLInterfaceType, GraphQLScalarType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { GraphQLScalarType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { applyPermissions } from './auth/shield';
-import { resolvePersonType } from './membership/person.type';
 import { RESOLVERS } from './resolvers';
 
 /** The contract's `DateTime`: ISO-8601 strings with offset, serialized in UTC. */
@@ -15,15 +14,12 @@ export const DateTimeScalar = new GraphQLScalarType({
 
 /** The schema as type-graphql builds it from the code, before permissions are applied. */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
-  const schema = await buildSchema({
+  return buildSchema({
     resolvers: RESOLVERS as unknown as [Function, ...Function[]],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false, stopAtFirstError: true },
     emitSchemaFile: false,
   });
-  // graphql-jit (execution.ts) cannot take the promise type-graphql's resolveType returns.
-  (schema.getType('Person') as GraphQLInterfaceType).resolveType = resolvePersonType;
-  return schema;
 }
 
 /** The executable schema: the code's schema with the permission matrix applied (auth/shield.ts). */

@@ -1,13 +1,13 @@
 import { Field, ID, InterfaceType } from 'type-graphql';
 import { PersonStatus, WorkspaceRole } from '../common/enums';
 
-/** The concrete type of a Person: rows of the invitations table carry `kind: 'invitation'`. */
-export const resolvePersonType = (value: { kind?: string }) => (value.kind === 'invitation' ? 'Invitation' : 'Member');
-
-/** Someone on a workspace's people page: an active member or an invitation. */
+/**
+ * Someone on a workspace's people page: an active member or an invitation. No `resolveType`: the
+ * page's values are Membership and Invitation instances, and type-graphql's own resolver picks the
+ * type by class, synchronously (a custom one would be wrapped in a promise, which graphql-jit refuses).
+ */
 @InterfaceType('Person', {
   description: 'Someone on a workspace\'s people page: a member, or an invitation not yet accepted.',
-  resolveType: resolvePersonType,
 })
 export abstract class Person {
   @Field(() => ID)
