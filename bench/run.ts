@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createDataSource } from '../src/db/data-source';
+import { migrate } from '../src/db/migrate';
 import { freePort, startEmbeddedPostgres, type RunningDatabase } from '../src/db/embedded';
 import { checkSeed, seedDatabase, type Scale, type SeedManifest } from '../src/scripts/seed';
 import { paced } from './pacer';
@@ -655,10 +655,7 @@ async function main() {
   try {
     log(`starting PostgreSQL in ${dir}`);
     database = await startEmbeddedPostgres(path.join(dir, 'pg'), { persistent: false });
-    const ds = createDataSource({ url: database.url, poolSize: 1 });
-    await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
-    await ds.destroy();
+    await migrate(database.url);
     const client = new Client({ connectionString: database.url });
     await client.connect();
     await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -700,7 +697,7 @@ async function main() {
           // DATA_DIR keeps the mail worker's .eml files out of the tree. The worker erases a delivered
           // message's body (it holds the one-time link), and W4 reads invitation links from the
           // outbox, so the worker is slowed past the length of the run.
-          const env = { DATABASE_URL: roleUrl(name), NODE_ENV: 'production', DATA_DIR: path.join(dir, 'atrium-data'), MAIL_INTERVAL_SECONDS: '3600',
+          const env = { DATABASE_URL: roleUrl(name), NODE_ENV: 'production', SHUTDOWN_DRAIN_SECONDS: '0', DATA_DIR: path.join(dir, 'atrium-data'), MAIL_INTERVAL_SECONDS: '3600',
             // W4 invites hundreds of addresses a minute from one admin: raise the abuse limits (still checked, so still paid for).
             INVITE_LIMIT_PER_INVITER_PER_HOUR: '1000000', INVITE_LIMIT_PER_WORKSPACE_PER_DAY: '1000000' };
           servers.push(await startServer(name, command, env, port, `bench_${name}`, dir));

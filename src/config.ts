@@ -33,6 +33,13 @@ export interface Config {
   corsOrigins?: string[];
   /** LOG_LEVEL (pino: trace, debug, info, warn, error, fatal, silent); default info, silent under jest. */
   logLevel?: string;
+  /**
+   * SHUTDOWN_DRAIN_SECONDS: after SIGTERM, how long /readyz answers 503 while requests are still
+   * served, so a load balancer stops sending before the listener closes. Default 5 in production, else 0.
+   */
+  shutdownDrainSeconds: number;
+  /** HTTP server timeouts (index.ts, server.ts): whole headers, whole request, idle keep-alive connection. */
+  httpTimeouts: { headersSeconds: number; requestSeconds: number; keepAliveSeconds: number };
   sessionTtlDays: number;
   workspaceRetentionDays: number;
   invitationTtlDays: number;
@@ -72,6 +79,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: env.INTROSPECTION !== 'false',
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean) : undefined,
     logLevel: env.LOG_LEVEL || undefined,
+    shutdownDrainSeconds: intEnv('SHUTDOWN_DRAIN_SECONDS', env.NODE_ENV === 'production' ? 5 : 0),
+    httpTimeouts: {
+      headersSeconds: intEnv('HTTP_HEADERS_TIMEOUT_SECONDS', 20),
+      requestSeconds: intEnv('HTTP_REQUEST_TIMEOUT_SECONDS', 120),
+      // Longer than the 60-second idle timeout of common load balancers, so they close idle connections, not Atrium.
+      keepAliveSeconds: intEnv('HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 65),
+    },
     sessionTtlDays: intEnv('SESSION_TTL_DAYS', 30),
     workspaceRetentionDays: intEnv('WORKSPACE_RETENTION_DAYS', 30),
     invitationTtlDays: intEnv('INVITATION_TTL_DAYS', 7),

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import cluster, { type Worker } from 'node:cluster';
 import { loadConfig, type Config } from './config';
 import { createDataSource } from './db/data-source';
+import { migrate } from './db/migrate';
 import { openDatabase } from './db/open';
 import type { RunningDatabase } from './db/embedded';
 import { createServer } from './server';
@@ -30,14 +31,8 @@ async function main() {
 /** Opens the database and brings its schema up to date. */
 async function prepareDatabase(config: Config): Promise<RunningDatabase> {
   const database = await openDatabase(config);
-  const db = createDataSource({ url: database.url, poolSize: 1 });
-  await db.initialize();
-  try {
-    const applied = await db.runMigrations({ transaction: 'each' });
-    if (applied.length) console.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
-  } finally {
-    await db.destroy();
-  }
+  const applied = await migrate(database.url);
+  if (applied.length) console.log(`applied migrations: ${applied.join(', ')}`);
   return database;
 }
 
@@ -56,8 +51,10 @@ async function serve(config: Config, logger: Logger, options: { jobs: boolean; a
     if (stopping) return;
     stopping = true;
     if (options.announce) console.log(`${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(1), 15_000).unref();
+    const force = setTimeout(() => process.exit(1), (config.shutdownDrainSeconds + 15) * 1000).unref();
     try {
+      // SIGTERM comes from a process manager or an orchestrator; Ctrl-C (SIGINT) from someone waiting at a terminal.
+      await server.drain(signal === 'SIGTERM' ? config.shutdownDrainSeconds : 0);
       await server.stop();
       await jobs?.stop();
       await db.destroy();
@@ -121,7 +118,7 @@ function supervise(config: Config, logger: Logger, database: RunningDatabase) {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(1), 20_000).unref();
+    const force = setTimeout(() => process.exit(1), (config.shutdownDrainSeconds + 20) * 1000).unref();
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
     await Promise.all(
       workers.map((w) => new Promise<void>((resolve) => {

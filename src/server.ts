@@ -29,6 +29,11 @@ export interface AtriumServer {
   refusals: RefusalMemory['stats'];
   /** Listens on `port` (0: any free port) and resolves with the URL of the GraphQL endpoint. */
   listen(port: number, host?: string): Promise<string>;
+  /**
+   * The first step of a shutdown: /readyz answers 503 from now on (requests are still served), and
+   * the promise resolves after `seconds`, when a load balancer has seen it and stopped sending.
+   */
+  drain(seconds: number): Promise<void>;
   /** Drains HTTP, stops Apollo. The data source is the caller's to close. */
   stop(): Promise<void>;
 }
@@ -73,7 +78,18 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
     res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
     next();
   });
-  const httpServer = http.createServer(app);
+  const timeouts = config.httpTimeouts;
+  const httpServer = http.createServer(
+    {
+      headersTimeout: timeouts.headersSeconds * 1000,
+      requestTimeout: timeouts.requestSeconds * 1000,
+      keepAliveTimeout: timeouts.keepAliveSeconds * 1000,
+      // How often Node checks the first two; its 30-second default would let a slow client overstay a short limit.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, (timeouts.headersSeconds * 1000) / 4)),
+    },
+    app,
+  );
+  let draining = false;
   const refusals = refusalMemory();
   const apollo = new ApolloServer<Context>({
     // Apollo parses, validates and runs the plugins; execution compiles hot documents (execution.ts).
@@ -110,7 +126,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
 
   const limit = bodyLimitBytes(config.maxCodeBytes);
   app.use(requestLogger(logger));
-  app.use(healthRouter(db, logger));
+  app.use(healthRouter(db, logger, () => draining));
   app.use(playgroundRouter());
   app.get('/graphql', (req, res, next) => (wantsHtml(req) ? res.type('html').set('Content-Security-Policy', PLAYGROUND_CSP).send(playgroundHtml('/graphql')) : next()));
   app.use(
@@ -149,6 +165,10 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
           resolve(`http://${host ?? 'localhost'}:${actual}/graphql`);
         });
       }),
+    drain: async (seconds) => {
+      draining = true;
+      if (seconds > 0) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    },
     stop: () => apollo.stop(),
   };
 }

@@ -29,16 +29,20 @@ export async function pendingMigrations(db: DataSource): Promise<string[]> {
 
 /**
  * `GET /healthz`: the process is up (liveness; never touches the database, so a database outage
- * does not get the process restarted). `GET /readyz`: the database answers and every migration is
- * applied (readiness; 503 with the failing check otherwise).
+ * does not get the process restarted). `GET /readyz`: the process is not shutting down, the
+ * database answers and every migration is applied (readiness; 503 with the failing check otherwise).
  */
-export function healthRouter(db: DataSource, logger?: Logger): Router {
+export function healthRouter(db: DataSource, logger?: Logger, draining: () => boolean = () => false): Router {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
     res.set('Cache-Control', 'no-store');
+    if (draining()) {
+      res.status(503).json({ status: 'shutting down' });
+      return;
+    }
     let pending: string[];
     try {
       pending = await withTimeout(pendingMigrations(db), PROBE_TIMEOUT_MS);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config';
 import { createDataSource } from '../db/data-source';
+import { migrate } from '../db/migrate';
 import { openDatabase } from '../db/open';
 import { normalizeEmail } from '../common/validators';
 
@@ -32,8 +33,8 @@ async function main(): Promise<number> {
   const database = await openDatabase(loadConfig());
   const db = createDataSource({ url: database.url, poolSize: 1 });
   try {
+    await migrate(database.url);
     await db.initialize();
-    await db.runMigrations({ transaction: 'each' });
     const [, affected] = (await db.query(spec.sql, [normalizeEmail(email)])) as [unknown, number];
     if (!affected) {
       console.error(`no account with email ${email}`);

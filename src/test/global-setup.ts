@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createDataSource } from '../db/data-source';
+import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres, RunningDatabase } from '../db/embedded';
 
 export const TEMPLATE_DB = 'atrium_template';
@@ -30,10 +30,7 @@ export default async function globalSetup(): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB}`);
   await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
   await admin.end();
-  const ds = createDataSource({ url: db.urlFor(TEMPLATE_DB), poolSize: 1 });
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
+  await migrate(db.urlFor(TEMPLATE_DB));
   process.env.ATRIUM_TEST_DB_URL = db.urlFor('postgres');
   (globalThis as Record<string, unknown>).__ATRIUM_DB__ = db;
 }
