@@ -305,7 +305,7 @@ async function startServer(name: SystemName, command: string[], env: Record<stri
     await waitReady(url, child, 120_000);
   } catch (error) {
     child.kill('SIGTERM');
-    throw new Error(`${name} did not start (${(error as Error).message}); see ${logFile}:\n${fs.readFileSync(logFile, 'utf8').slice(-1500)}`);
+    throw new Error(`${name} did not start (${(error as Error).message}); see ${logFile}:\n${fs.readFileSync(logFile, 'utf8').slice(-1500)}`, { cause: error });
   }
   return { name, url, pid: child.pid!, role, child, logFile };
 }

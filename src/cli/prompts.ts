@@ -42,7 +42,8 @@ async function guarded<T>(input: NodeJS.ReadableStream, flag: string, ask: () =>
  * They read stdin, so answers can also be piped in, one after another as each question appears.
  */
 export function inquirerPrompter(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Prompter {
-  // Loaded on first use: most commands never ask anything.
+  // Loaded on first use: most commands never ask anything, and import() would make every prompt async twice.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lib = () => require('@inquirer/prompts') as typeof import('@inquirer/prompts');
   const context = { input, output } as { input: NodeJS.ReadableStream; output: NodeJS.WritableStream } as never;
   return {

@@ -41,7 +41,6 @@ export class PreparingClient extends Client {
   private readonly preparedHere = new Set<string>();
 
   // pg's query() has a dozen overloads; this one only reroutes the (text, values[, callback]) form.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(config: any, values?: any, callback?: any): any {
     if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
       const name = nameOf(config);

@@ -150,7 +150,7 @@ describe('chain', () => {
   const req = {} as express.Request;
   const res = {} as express.Response;
   /** Runs `handlers` as one middleware and resolves with what reached the outer next, and the order of calls. */
-  const run = (handlers: Parameters<typeof chain>[0], calls: string[]) =>
+  const run = (handlers: Parameters<typeof chain>[0], _calls: string[]) =>
     new Promise<unknown>((resolve) => chain(handlers)(req, res, (error?: unknown) => resolve(error ?? 'passed')));
 
   it('runs the handlers in order and hands the request on when they all pass it', async () => {
