@@ -13,11 +13,12 @@
  * Per workload and system it reports req/s, p50/p99, SQL statements per request
  * (pg_stat_statements, one database role per system), server CPU ms per request
  * (/proc/<pid>/stat, worker processes included) and database CPU ms per request, with ratios to the floor; then W4 (a
- * mutation mix on Atrium, followed by the SPEC.md §5 invariants in SQL) and W5 (abusive queries).
+ * mutation mix on Atrium, followed by the SPEC.md §5 invariants in SQL), W5 (abusive queries) and W6 (the people
+ * page in a workspace of 100 and one of 100,000 members, bench/people.ts).
  * Prints a table and writes bench/RESULTS.md.
  *
  * Options: --duration <s> (per point, default 8), --warmup <s> (5: JIT warm-up, so each system is measured in its steady state), --connections <n> (10),
- * --workloads W1,W2,W3,W4,W5, --systems atrium,floor,postgraphile, --scale large|small,
+ * --workloads W1,W2,W3,W4,W5,W6, --systems atrium,floor,postgraphile, --scale large|small,
  * --ts-node (run Atrium with ts-node instead of a compiled build), --out <file>.
  */
 import 'reflect-metadata';
@@ -31,6 +32,7 @@ import { freePort, startEmbeddedPostgres, type RunningDatabase } from '../src/db
 import { checkSeed, seedDatabase, type Scale, type SeedManifest } from '../src/scripts/seed';
 import { paced } from './pacer';
 import { abusiveQueries, Expected, rejection, request, SystemName, WorkloadName } from './workloads';
+import { seedW6, W6_PAGE, W6_REQUESTS, W6_SIZES } from './people';
 
 // autocannon ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -60,7 +62,7 @@ interface Options {
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
-    duration: 8, warmup: 5, connections: 10, workloads: ['W1', 'W2', 'W3', 'W4', 'W5'], systems: ['atrium', 'floor', 'postgraphile'],
+    duration: 8, warmup: 5, connections: 10, workloads: ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'], systems: ['atrium', 'floor', 'postgraphile'],
     scale: 'large', tsNode: false, profile: false, out: '',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -792,6 +794,45 @@ async function main() {
         w5.push({ name: q.name, rps: NaN, cpu: NaN, sql: NaN, p50: NaN, rejected: 'harness error', code: String((error as Error).message).slice(0, 120) });
       }
     }
+    // W6: the people page at 100 and 100,000 members, the sizes interleaved per request.
+    const w6: { request: string; size: number; point: Point }[] = [];
+    if (o.workloads.includes('W6') && atrium) {
+      log('W6 seeding two workspaces (100 and 100,000 members)');
+      const workspaces = await seedW6(client, manifest.target.memberAccountId);
+      const token = manifest.target.memberToken;
+      // The 20th page of 5 starts after the 95th person: walk there once by keyset.
+      const cursors = new Map<number, string | null>();
+      for (const [size, id] of workspaces) {
+        let after: string | null = null;
+        for (let page = 1; page < 20; page++) {
+          const { body } = await gql(atrium.url, W6_PAGE, { id, first: 5, after }, token);
+          if (errorOf(body)) throw new Error(`W6 walk: ${errorOf(body)}`);
+          after = body.data.workspace.people.pageInfo.endCursor;
+        }
+        cursors.set(size, after);
+      }
+      for (const r of W6_REQUESTS) {
+        for (const size of W6_SIZES) {
+          const id = workspaces.get(size)!;
+          const body = JSON.stringify({ query: W6_PAGE, variables: r.variables(id, cursors.get(size) ?? null) });
+          const want = r.expect(size);
+          const req = {
+            body,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            check: (b: string) => {
+              const answer = JSON.parse(b) as GqlAnswer;
+              if (errorOf(answer)) return errorOf(answer);
+              const n = answer.data?.workspace?.people?.edges?.length;
+              return want === null || n === want ? null : `${n} people, expected ${want}`;
+            },
+          };
+          await load(atrium, req, { duration: Math.max(2, Math.round(o.warmup / 2)), connections: o.connections }, stats);
+          const point = await load(atrium, req, { duration: Math.max(3, Math.round(o.duration / 2)), connections: o.connections }, stats);
+          w6.push({ request: r.name, size, point });
+          log(`W6 ${r.name} at ${size.toLocaleString('en')}: ${f(point.rps)} req/s, p50 ${f(point.p50, 1)} ms, ${f(point.cpuMs / Math.max(1, point.requests), 2)} CPU ms/req, ${f(point.dbCpuMs / Math.max(1, point.requests), 2)} DB CPU ms/req, failures ${point.failures}${point.firstFailure ? ` (${point.firstFailure})` : ''}`);
+        }
+      }
+    }
     await client.end();
 
     // Report.
@@ -804,7 +845,7 @@ async function main() {
     lines.push(`Data: the ${o.scale} seed (\`npm run seed -- --scale ${o.scale}\`): ${Object.entries(manifest.counts).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}; written in ${f(seedSeconds)} s.`, '');
     lines.push('Systems:', `- **Atrium**: ${atriumHow || 'not started'}, NODE_ENV=production, MAIL_INTERVAL_SECONDS=3600 (the mail worker would erase the invitation links W4 reads from the outbox), invitation abuse limits raised to 1,000,000 (still checked).`, '- **floor**: bench/floor-server.ts — graphql 16 + pg + DataLoader on node:http with the same authorization rules (role per workspace, guest visibility, per-project roles, people for viewers+, invitations for members+, email visibility); parse+validate cached per query text.', '- **PostGraphile 4.14** (bench/postgraphile-server.ts): read-only over the same tables, no authorization at all — an upper bound, not a competitor. The queries are the closest equivalents over its generated schema (no permissions lists, no invitations on the people page, owner = account name). PostGraphile 5 needs Node 22 and was not run.', '');
     lines.push(`Method: capacity = autocannon, closed loop, ${o.connections} connections, for ${o.duration} s. Then fixed rates at 50% and 80% of each system's own capacity for ${o.duration} s each, from bench/pacer.ts, an open-loop generator in the style of wrk2: arrivals evenly spaced (request i is due at t0 + i/rate), sent over at most ${o.connections} keep-alive connections by the generator's own HTTP/1.1 client on raw sockets (about 0.2 ms of CPU per W1 request, against 0.5–0.7 ms through node:http; when all connections are busy, due requests wait in a FIFO queue); latency = end of the answer − the request's intended send time, so time queued in the generator or in the server counts (no coordinated omission, no synthetic samples); p50/p99 exact over every answered request; an achieved rate more than 5% below the target is flagged in the failures column. Not autocannon's \`overallRate\`: it is a per-second quota per connection, so each connection sends back-to-back at full speed until its quota is used and then idles until the next second ("50%" would be bursts at 100% for half of each second), and its coordinated-omission correction assumes an expected interval of 1 ms (\`Math.ceil(1 / rate)\`), adding synthetic samples. Systems interleaved A B C per phase, after a ${o.warmup} s warm-up each (closed loop). Every response body is checked (errors or wrong data count as failures). SQL/req: pg_stat_statements calls of the system's own database role / requests (BEGIN/COMMIT included). CPU ms/req: utime+stime (/proc) of the server process and its children (Atrium's workers) / requests; DB CPU: utime+stime of the benchmark cluster's PostgreSQL processes / requests. Both averaged over the three runs.`, '');
-    lines.push('Workloads: **W1** dashboard as a member (workspace + viewerRole/viewerPermissions + 50 projects with owner and viewerPermissions + 100 people with email); **W2** the same as a guest of a public workspace (without people: guests never see people); **W3** `me { id } workspace(id) { name }`; **W4** mutation mix on Atrium + SPEC.md §5 invariants; **W5** abusive queries on Atrium.', '');
+    lines.push('Workloads: **W1** dashboard as a member (workspace + viewerRole/viewerPermissions + 50 projects with owner and viewerPermissions + 100 people with email); **W2** the same as a guest of a public workspace (without people: guests never see people); **W3** `me { id } workspace(id) { name }`; **W4** mutation mix on Atrium + SPEC.md §5 invariants; **W5** abusive queries on Atrium; **W6** the people page in workspaces of 100 and 100,000 members (bench/people.ts).', '');
 
     for (const w of readWorkloads) {
       const cells = results[w]!;
@@ -840,6 +881,16 @@ async function main() {
       lines.push(table(['query', 'rejected', 'first error', 'req/s', 'p50 ms', 'CPU ms/req', 'SQL/req', 'cheaper than W3?'], w5.map((r) => [
         r.name, r.rejected, r.code.replace(/\|/g, '\\|'), f(r.rps, 0), f(r.p50, 0), f(r.cpu, 2), f(r.sql, 2), w3 ? `${r.cpu < 0.9 * w3.cpu ? 'yes' : r.cpu <= 1.1 * w3.cpu ? 'about the same' : 'no'} (${ratio(r.cpu, w3.cpu)})` : '–',
       ])), '');
+    }
+    if (w6.length) {
+      lines.push('## W6 — the people page at 100 and 100,000 members', '');
+      lines.push(`Atrium only, as the owner of both workspaces; closed loop, ${o.connections} connections, ${Math.max(3, Math.round(o.duration / 2))} s per point after a warm-up, the two sizes measured one after the other per request. Cost = server CPU + database CPU per request. Target: the large workspace costs at most 2× the small one, for every request.`, '');
+      const per = (p: Point) => (p.cpuMs + p.dbCpuMs) / Math.max(1, p.requests);
+      lines.push(table(['request', 'members', 'req/s', 'p50 ms', 'CPU ms/req', 'DB CPU ms/req', 'SQL/req', 'failures', 'cost vs 100 members'], w6.map(({ request: r, size, point: p }) => {
+        const small = w6.find((x) => x.request === r && x.size === W6_SIZES[0])!.point;
+        return [r, size.toLocaleString('en'), f(p.rps, 0), f(p.p50, 1), f(p.cpuMs / Math.max(1, p.requests), 2), f(p.dbCpuMs / Math.max(1, p.requests), 2), f(p.statements / Math.max(1, p.requests), 2),
+          `${p.failures} of ${p.requests}`, size === W6_SIZES[0] ? '' : `${ratio(per(p), per(small))}${per(p) <= 2 * per(small) ? ' (met)' : ' (**not met**)'}`];
+      })), '');
     }
     if (topStatements) lines.push(topStatements);
     const body = lines.join('\n');

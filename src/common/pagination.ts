@@ -22,6 +22,9 @@ export function pageSize(first: number | null | undefined, max = MAX_PAGE): numb
   return first;
 }
 
+/** `s` as a LIKE pattern's literal text (backslash is PostgreSQL's default LIKE escape). */
+export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
+
 export const encodeCursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
 export function decodeCursor(cursor: string, length: number): unknown[] {

@@ -15,6 +15,10 @@ import { Person } from '../membership/person.type';
 @Entity('invitation')
 @Index('invitation_one_pending_key', ['workspaceId', 'emailNormalized'], { unique: true, where: `stored_state = 'PENDING'` })
 @Index('invitation_email_idx', ['emailNormalized'], { where: `stored_state = 'PENDING'` })
+// The people page's keyset orders over pending invitations (see people.query.ts); by address: invitation_one_pending_key.
+@Index('invitation_people_role_idx', ['workspaceId', 'role', 'id'], { where: `stored_state = 'PENDING'` })
+@Index('invitation_people_created_idx', ['workspaceId', 'createdAt', 'id'], { where: `stored_state = 'PENDING'` })
+@Index('invitation_people_id_idx', ['workspaceId', 'id'], { where: `stored_state = 'PENDING'` })
 export class Invitation {
   readonly kind = 'invitation' as const;
 

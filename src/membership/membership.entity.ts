@@ -16,6 +16,14 @@ import { Person } from './person.type';
 @Unique('membership_workspace_account_key', ['workspaceId', 'accountId'])
 @Index('membership_one_owner_key', ['workspaceId'], { unique: true, where: `role = 'OWNER'` })
 @Index('membership_account_idx', ['accountId'])
+// The people page's keyset orders (see people.query.ts), each served by an index scan.
+@Index('membership_people_name_idx', ['workspaceId', 'sortName', 'id'])
+@Index('membership_people_email_idx', ['workspaceId', 'sortEmail', 'id'])
+@Index('membership_people_role_idx', ['workspaceId', 'role', 'id'])
+@Index('membership_people_created_idx', ['workspaceId', 'createdAt', 'id'])
+@Index('membership_people_id_idx', ['workspaceId', 'id'])
+// Trigram GIN over (name, email) for the people search; written by the migration (TypeORM cannot express it).
+@Index('membership_people_search_idx', { synchronize: false })
 export class Membership {
   readonly kind = 'member' as const;
 
@@ -33,6 +41,7 @@ export class Membership {
   @Column({ type: 'uuid' })
   accountId: string;
 
+  /** Loaded when the query that read this membership read its account too (the people and projects pages). */
   @ManyToOne(() => Account, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'account_id' })
   account?: Account;
@@ -61,4 +70,16 @@ export class Membership {
 
   @ModifiedAt()
   modifiedAt: Date;
+
+  /**
+   * The shown name (profile name or the account's), lower-cased, and the account's address: the
+   * people page's sort and search keys, kept by database triggers on membership and account so
+   * the page is ordered by an index of this table alone.
+   */
+  @Column({ type: 'text', insert: false, update: false })
+  sortName: string;
+
+  @Column({ type: 'text', insert: false, update: false })
+  sortEmail: string;
+
 }

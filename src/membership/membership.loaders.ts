@@ -72,23 +72,6 @@ export const membershipByWorkspaceAccount = defineLoader(
     }),
 );
 
-/**
- * Members' accounts as the page that listed the members read them. A page reads only the columns
- * its selected fields need (MEMBER_READS in membership.resolver.ts), so its accounts stay with
- * their members and never enter accountById, where another field could ask one of them for a
- * column it lacks.
- */
-const LISTED_ACCOUNT = Symbol('listed account');
-
-type Listed = { [LISTED_ACCOUNT]?: Account };
-
-// A property under a symbol, not a WeakMap: a module-wide WeakMap filled with 150 short-lived
-// keys per request measured 4 % of W1's CPU.
-export const attachAccount = (member: Membership, account: Account): void => void ((member as Listed)[LISTED_ACCOUNT] = account);
-
-/** The account a page read with this member, if any. */
-export const attachedAccount = (member: Membership): Account | undefined => (member as Listed)[LISTED_ACCOUNT];
-
 /** The owner's membership of each workspace. */
 export const ownerMembership = defineLoader(
   (ctx) =>

@@ -1,21 +1,21 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
 import { Account } from '../account/account.entity';
 import { canSeeEmail, canSeeEmailNow, primeEmailVisible, signedIn } from '../account/account.resolver';
 import { Me } from '../account/account.types';
 import { accessTo, canInWorkspace } from '../auth/access';
-import { PersonStatus } from '../common/enums';
+import { PersonStatus, PlatformRole } from '../common/enums';
 import type { Connection } from '../common/page';
 import { paginate } from '../common/pagination';
-import { ALL_COLUMNS, columnsRead, type ColumnReads } from '../common/selection';
+import { ALL_COLUMNS, type ColumnReads } from '../common/selection';
 import { clearLoaders, type Context } from '../context';
 import { forbidden, notFound } from '../errors';
 import type { Invitation } from '../invitation/invitation.entity';
 import { Workspace } from '../workspace/workspace.entity';
 import { anyWorkspaceById } from '../workspace/workspace.loaders';
 import { Membership } from './membership.entity';
-import { accountByEmail, accountById, attachedAccount } from './membership.loaders';
+import { accountByEmail, accountById } from './membership.loaders';
+import { listPeople } from './people.query';
 import * as memberships from './membership.service';
 import {
   ChangeMemberRoleInput, LeaveWorkspacePayload, MemberConnection, PeopleFilter, PeopleOrder, PersonConnection, RemoveMemberPayload,
@@ -52,7 +52,7 @@ async function accountOf(ctx: Context, member: Membership): Promise<Account> {
  * answers spare graphql-js a promise per field and per listed person.
  */
 function fromAccount<T>(ctx: Context, member: Membership, read: (account: Account) => T): T | Promise<T> {
-  const account = attachedAccount(member) ?? accountById.peek(ctx, member.accountId);
+  const account = member.account ?? accountById.peek(ctx, member.accountId);
   return account ? read(account) : accountOf(ctx, member).then(read);
 }
 
@@ -175,31 +175,30 @@ export class WorkspacePeopleResolver {
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
     @Arg('filter', () => PeopleFilter, { nullable: true, description: 'Narrows the list.' }) filter?: PeopleFilter,
     @Arg('orderBy', () => PeopleOrder, { nullable: true, description: 'Sort order; NAME ascending by default.' }) orderBy?: PeopleOrder,
-    @Info() info?: GraphQLResolveInfo,
   ): Promise<Connection<Membership | Invitation>> {
     const access = await accessTo(ctx, workspace);
     // The shield already refused callers without workspace.people.list; this is defence in depth.
     if (!access || !canInWorkspace(access, 'workspace.people.list')) throw forbidden();
-    const { page, accounts, invitees } = await memberships.listPeople(ctx.db.manager, workspace.id, {
+    const me = ctx.user;
+    const { page, accounts, invitees } = await listPeople(ctx.db.manager, workspace.id, {
       first,
       after,
       filter,
       orderBy,
       includeInvitations: canInWorkspace(access, 'workspace.invitation.view'),
-      viewerId: ctx.user?.id ?? null,
-      columns: info ? columnsRead(info, ['edges', 'node'], 'Member', MEMBER_READS, MEMBER_ALWAYS) : undefined,
+      viewerId: me?.id ?? null,
+      viewerSeesEveryone: !!me && (me.platformRole === PlatformRole.ADMIN || me.isSuperuser),
     });
-    // What the Person fields will ask for is in the page already: hand it to their loaders (the
-    // accounts only when read in full; each member carries its own, see attachAccount).
+    // What the Person fields will ask for is in the page already: hand it to their loaders.
     // Members of a live workspace the caller belongs to share it with the caller (email visibility).
     const sharesThisWorkspace = access.membership !== null && !workspace.removedAt;
-    for (const { account, complete } of accounts) {
-      if (complete) accountById(ctx).prime(account.id, account);
+    for (const account of accounts) {
+      accountById(ctx).prime(account.id, account);
       if (sharesThisWorkspace) primeEmailVisible(ctx, account.id, true);
     }
     for (const invitee of invitees) {
       accountByEmail(ctx).prime(invitee.emailNormalized, invitee.account);
-      if (invitee.account) primeEmailVisible(ctx, invitee.account.id, invitee.sharesWorkspace);
+      if (invitee.account) primeEmailVisible(ctx, invitee.account.id, invitee.visible);
     }
     return page;
   }

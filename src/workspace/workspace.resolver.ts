@@ -3,7 +3,7 @@ import { signedIn } from '../account/account.resolver';
 import { accessTo, canInWorkspace, workspaceAccess, workspacePermissions } from '../auth/access';
 import { SortDirection, Visibility, WorkspaceRole } from '../common/enums';
 import type { Connection } from '../common/page';
-import { paginate, SortKey } from '../common/pagination';
+import { likeEscape, paginate, SortKey } from '../common/pagination';
 import { clearLoaders, type Context } from '../context';
 import { notFound } from '../errors';
 import { Membership } from '../membership/membership.entity';
@@ -92,4 +92,3 @@ export class WorkspaceResolver {
 }
 
 /** Escapes LIKE wildcards in user input. */
-export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
