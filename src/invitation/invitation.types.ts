@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ArrayMaxSize, ArrayMinSize, Length, MaxLength } from 'class-validator';
 import { InvitationState, WorkspaceRole } from '../common/enums';
-import { TrimmedLength } from '../common/validators';
+import { SingleLine, TrimmedLength } from '../common/validators';
 import { Invitation } from './invitation.entity';
 
 /** The longest note an inviter may add to the invitation email. */
@@ -107,6 +107,7 @@ export class SignUpAndAcceptInvitationInput {
 
   @Field({ description: 'Display name, 1–255 characters.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name: string;
 
   @Field({ description: 'Password, 8–256 characters.' })
