@@ -353,7 +353,7 @@ export async function declineInvitation(db: EntityManager, actor: Account | null
   });
 }
 
-/** The accept page's facts for a token; null for an unknown token or a removed workspace. */
+/** The accept page's facts for a token; null for an unknown token or a removed workspace, only the state once accepted. */
 export async function previewInvitation(db: EntityManager, token: string): Promise<InvitationPreview | null> {
   const [row]: {
     workspace_name: string; inviter_name: string | null; email: string; role: WorkspaceRole; stored_state: InvitationState; expires_at: Date; account_exists: boolean;
@@ -367,6 +367,11 @@ export async function previewInvitation(db: EntityManager, token: string): Promi
     [hashSecret(token)],
   );
   if (!row) return null;
+  // An accepted token is spent, and may since have leaked (a forwarded email, a shared screen): it
+  // tells its holder that much, and no longer who was invited, by whom, or to what.
+  if (row.stored_state === InvitationState.ACCEPTED) {
+    return { workspaceName: null, invitedByName: null, email: null, role: null, state: InvitationState.ACCEPTED, expiresAt: null, accountExists: null };
+  }
   const expiresAt = new Date(row.expires_at);
   const expired = row.stored_state === InvitationState.PENDING && expiresAt.getTime() <= Date.now();
   return {

@@ -73,28 +73,30 @@ export class InviteMembersPayload {
   invitedCount: number;
 }
 
-@ObjectType('InvitationPreview', { description: 'What the accept page shows to whoever holds an invitation token.' })
+@ObjectType('InvitationPreview', {
+  description: 'What the accept page shows to whoever holds an invitation token. Once the invitation is accepted the token is spent: only `state` is answered, every other field is null.',
+})
 export class InvitationPreview {
-  @Field({ description: 'The name of the workspace the invitation is for.' })
-  workspaceName: string;
+  @Field(() => String, { nullable: true, description: 'The name of the workspace the invitation is for; null once accepted.' })
+  workspaceName: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The name of the person who sent the invitation; null when their account is gone.' })
+  @Field(() => String, { nullable: true, description: 'The name of the person who sent the invitation; null when their account is gone, and once accepted.' })
   invitedByName: string | null;
 
-  @Field({ description: 'The invited address.' })
-  email: string;
+  @Field(() => String, { nullable: true, description: 'The invited address; null once accepted.' })
+  email: string | null;
 
-  @Field(() => WorkspaceRole, { description: 'The role the invitee gets on accepting.' })
-  role: WorkspaceRole;
+  @Field(() => WorkspaceRole, { nullable: true, description: 'The role the invitee gets on accepting; null once accepted.' })
+  role: WorkspaceRole | null;
 
   @Field(() => InvitationState, { description: 'The invitation\'s state; only PENDING can be accepted or declined.' })
   state: InvitationState;
 
-  @Field({ description: 'When the link stops working.' })
-  expiresAt: Date;
+  @Field(() => Date, { nullable: true, description: 'When the link stops working; null once accepted.' })
+  expiresAt: Date | null;
 
-  @Field({ description: 'Whether an account with the invited email exists, so the page offers sign-in or sign-up.' })
-  accountExists: boolean;
+  @Field(() => Boolean, { nullable: true, description: 'Whether an account with the invited email exists, so the page offers sign-in or sign-up; null once accepted.' })
+  accountExists: boolean | null;
 }
 
 const PASSWORD = { message: 'password must be 8–256 characters long.' };
