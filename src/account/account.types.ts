@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Length, MaxLength } from 'class-validator';
 import { AccessTokenScope, PlatformRole } from '../common/enums';
-import { IsEmailAddress, IsHttpUrl, TrimmedLength } from '../common/validators';
+import { IsEmailAddress, IsHttpUrl, SingleLine, TrimmedLength } from '../common/validators';
 import { Token } from '../auth/token.entity';
 
 /** The signed-in account. The resolver returns an `Account`; this class only shapes the GraphQL type. */
@@ -67,6 +67,7 @@ export class SignUpInput {
 
   @Field({ description: 'Display name, 1–255 characters.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name: string;
 }
 
@@ -85,10 +86,12 @@ export class SignInInput {
 export class UpdateMeInput {
   @Field(() => String, { nullable: true, description: 'Display name, 1–255 characters.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Job title, up to 255 characters; empty to clear.' })
   @TrimmedLength(0, 255)
+  @SingleLine()
   jobTitle?: string | null;
 
   @Field(() => String, { nullable: true, description: 'http(s) URL of a picture; empty to clear.' })
@@ -129,6 +132,7 @@ export class ResetPasswordInput {
 export class CreateAccessTokenInput {
   @Field({ description: 'A name to recognise it by, 1–255 characters.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name: string;
 
   @Field(() => AccessTokenScope, { nullable: true, defaultValue: AccessTokenScope.WRITE, description: 'READ: queries only; WRITE: queries and mutations.' })

@@ -30,7 +30,7 @@ export class AuditResolver {
 @Resolver(() => Workspace)
 export class WorkspaceAuditResolver {
   /** The shield allows this field to admins and the owner only (FIELD_PERMISSIONS 'workspace.audit.view'). */
-  @FieldResolver(() => AuditEventConnection, { description: "The workspace's audit log, newest first (admins and the owner)." })
+  @FieldResolver(() => AuditEventConnection, { nullable: true, description: "The workspace's audit log, newest first (admins and the owner); null for anyone else, with a FORBIDDEN error." })
   auditEvents(
     @Root() workspace: Workspace,
     @Ctx() ctx: Context,

@@ -33,13 +33,38 @@ describe('emails and names of people', () => {
   });
 });
 
+describe('refused fields', () => {
+  // A field the caller may not read is null with its own error; the object around it survives.
+  it('null people alone for a guest, keeping the workspace', async () => {
+    const c = await t.cast(Visibility.PUBLIC);
+    const asGuest = await t.gql(`query($id: ID!) { workspace(id: $id) { name people { totalCount } } }`, { id: c.workspace.id });
+    expect(asGuest.data).toEqual({ workspace: { name: c.workspace.name, people: null } });
+    expect(asGuest.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['workspace', 'people'], 'FORBIDDEN']]);
+    // The same in a list: every public workspace stays, each with its people refused.
+    const listed = await t.gql(`{ workspaces(first: 100, filter: { isMember: false }) { edges { node { id name people { totalCount } } } } }`, {}, { as: c.outsider });
+    const node = listed.data?.workspaces?.edges?.find((e: any) => e.node.id === c.workspace.id)?.node;
+    expect(node).toEqual({ id: c.workspace.id, name: c.workspace.name, people: null });
+    expect(codeOf(listed)).toBe('FORBIDDEN');
+  });
+
+  it('null the audit log alone for people below admin', async () => {
+    const c = await t.cast();
+    for (const who of [c.member, c.viewer]) {
+      const result = await t.gql(`query($id: ID!) { workspace(id: $id) { name viewerRole people { totalCount } auditEvents { totalCount } } }`, { id: c.workspace.id }, { as: who });
+      expect(result.data?.workspace).toEqual({ name: c.workspace.name, viewerRole: who === c.member ? 'MEMBER' : 'VIEWER', people: { totalCount: 4 }, auditEvents: null });
+      expect(result.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['workspace', 'auditEvents'], 'FORBIDDEN']]);
+    }
+  });
+});
+
 describe('removed workspaces', () => {
   it("hide their contents even from the owner until restored", async () => {
     const c = await t.cast();
     await t.ok(`mutation($id: ID!) { removeWorkspace(id: $id) { id } }`, { id: c.workspace.id }, { as: c.owner });
     const result = await t.gql(`{ me { removedWorkspaces { id name people { totalCount } } } }`, {}, { as: c.owner });
-    expect(result.data?.me?.removedWorkspaces?.[0]?.name ?? null).toBeNull();
+    expect(result.data?.me?.removedWorkspaces).toEqual([{ id: c.workspace.id, name: c.workspace.name, people: null }]);
     expect(codeOf(result)).toBe('NOT_FOUND');
+    expect(result.errors![0].path).toEqual(['me', 'removedWorkspaces', 0, 'people']);
     const names = await t.ok(`{ me { removedWorkspaces { id name } } }`, {}, { as: c.owner });
     expect(names.me.removedWorkspaces).toEqual([{ id: c.workspace.id, name: c.workspace.name }]);
   });

@@ -1,7 +1,7 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { IsOptional, Matches, MaxLength } from 'class-validator';
+import { IsOptional, MaxLength } from 'class-validator';
 import { connectionTypes } from '../common/page';
-import { TrimmedLength } from '../common/validators';
+import { IsFileName, TrimmedLength } from '../common/validators';
 import { CodeVersion } from './code-version.entity';
 
 export const { EdgeType: CodeVersionEdge, ConnectionType: CodeVersionConnection } = connectionTypes('CodeVersion', () => CodeVersion);
@@ -13,9 +13,9 @@ export class PushCodeInput {
   @Field(() => ID, { description: 'The project.' })
   projectId: string;
 
-  @Field({ description: 'Name of the archive file, 1–255 characters, without a path.' })
+  @Field({ description: 'Name of the archive file, 1–255 characters on one line, without a path; not "." or "..".' })
   @TrimmedLength(1, 255)
-  @Matches(/^[^/\\\u0000]*$/, { message: 'filename must not contain slashes or NUL characters.' })
+  @IsFileName()
   filename: string;
 
   @Field({ description: 'The archive, base64-encoded; at most MAX_CODE_BYTES (default 10 MiB) once decoded.' })

@@ -230,6 +230,44 @@ export async function revokeInvitation(db: EntityManager, actor: Account, id: st
   return saved;
 }
 
+/** Why invitations were revoked along with a change to the member who sent them (the audit event's `reason`). */
+export type InviterChange = 'inviter_removed' | 'inviter_demoted';
+
+/**
+ * Revokes the pending (or expired) invitations one person sent in a workspace — all of them, or,
+ * with `aboveRole`, those whose role is above what the inviter may still give: an invitation
+ * carries its inviter's authority, so it must not outlive it (docs/RULES.md §4). Each gets an
+ * `invitation.revoked` event. Runs in the caller's transaction, under its workspace lock.
+ */
+export async function revokeInvitationsSentBy(
+  db: EntityManager,
+  args: { workspaceId: string; inviterId: string; actorId: string; reason: InviterChange; newRole?: WorkspaceRole },
+): Promise<{ id: string; email: string; role: WorkspaceRole }[]> {
+  // With a new role: everything above its invite ceiling (everything, for a role that invites nobody).
+  const ceiling = args.newRole ? INVITE_CEILING[args.newRole] : undefined;
+  const roles = args.newRole
+    ? Object.values(WorkspaceRole).filter((role) => !ceiling || ROLE_RANK[role] > ROLE_RANK[ceiling])
+    : Object.values(WorkspaceRole);
+  if (!roles.length) return [];
+  const revoked: { id: string; email: string; role: WorkspaceRole }[] = await db.query(
+    `WITH revoked AS (
+       UPDATE invitation SET stored_state = 'REVOKED', responded_at = now(), modified_at = now()
+        WHERE workspace_id = $1 AND invited_by_id = $2 AND stored_state = 'PENDING' AND role::text = ANY($3::text[])
+        RETURNING id, email, role, created_at
+     ) SELECT id, email, role FROM revoked ORDER BY created_at, id`,
+    [args.workspaceId, args.inviterId, roles],
+  );
+  for (const invitation of revoked) {
+    await recordAudit(db, {
+      workspaceId: args.workspaceId,
+      actorId: args.actorId,
+      action: 'invitation.revoked',
+      details: { invitationId: invitation.id, email: invitation.email, role: invitation.role, reason: args.reason },
+    });
+  }
+  return revoked;
+}
+
 /**
  * Finds and locks the invitation of a token, its workspace first. The row is re-read under the
  * lock with the same token hash, so a token replaced by a concurrent resend is unknown here too.
@@ -315,7 +353,17 @@ export async function declineInvitation(db: EntityManager, actor: Account | null
   });
 }
 
-/** The accept page's facts for a token; null for an unknown token or a removed workspace. */
+/** `jane@example.com` → `j•••@e•••.com`: enough for its owner to recognise, too little to use. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  const domain = email.slice(at + 1);
+  const dot = domain.lastIndexOf('.');
+  const host = dot > 0 ? domain.slice(0, dot) : domain;
+  const tld = dot > 0 ? domain.slice(dot) : '';
+  return `${email.slice(0, 1)}•••@${host.slice(0, 1)}•••${tld}`;
+}
+
+/** The accept page's facts for a token; null for an unknown token or a removed workspace, masked once accepted. */
 export async function previewInvitation(db: EntityManager, token: string): Promise<InvitationPreview | null> {
   const [row]: {
     workspace_name: string; inviter_name: string | null; email: string; role: WorkspaceRole; stored_state: InvitationState; expires_at: Date; account_exists: boolean;
@@ -329,6 +377,15 @@ export async function previewInvitation(db: EntityManager, token: string): Promi
     [hashSecret(token)],
   );
   if (!row) return null;
+  // An accepted token is spent, and may since have leaked (a forwarded email, a shared screen): it
+  // tells its holder that, and no longer who was invited or by whom (the contract keeps the other
+  // fields non-null, so the address is masked rather than left out).
+  if (row.stored_state === InvitationState.ACCEPTED) {
+    return {
+      workspaceName: row.workspace_name, invitedByName: null, email: maskEmail(row.email), role: row.role, state: InvitationState.ACCEPTED,
+      expiresAt: new Date(row.expires_at), accountExists: true,
+    };
+  }
   const expiresAt = new Date(row.expires_at);
   const expired = row.stored_state === InvitationState.PENDING && expiresAt.getTime() <= Date.now();
   return {

@@ -192,7 +192,11 @@ describe('accepting', () => {
     const again = await t.gql(ACCEPT, { token }, { as: invitee });
     expect(codeOf(again)).toBe('CONFLICT');
     expect(reasonOf(again)).toBe('INVITATION_NOT_PENDING');
-    expect((await t.ok(PREVIEW, { token })).invitationPreview.state).toBe('ACCEPTED');
+    // A spent token answers its state, and no longer who was invited or by whom.
+    const spent = (await t.ok(PREVIEW, { token })).invitationPreview;
+    expect(spent).toMatchObject({ state: 'ACCEPTED', invitedByName: null, accountExists: true });
+    expect(spent.email).toMatch(/^.•••@.•••\.[a-z]+$/i);
+    expect(spent.email).not.toContain(invitee.email.split('@')[0].slice(1));
     expect((await t.ok(MY_INVITATIONS, {}, { as: invitee })).me.pendingInvitations).toEqual([]);
     // The new member sees the workspace.
     expect((await t.ok(`query($id: ID!) { workspace(id: $id) { id viewerRole } }`, { id: c.workspace.id }, { as: invitee })).workspace.viewerRole).toBe('VIEWER');
@@ -221,7 +225,7 @@ describe('accepting', () => {
     const session = { token: data.signUpAndAcceptInvitation.token };
     const ws = await t.ok(`query($id: ID!) { workspace(id: $id) { viewerRole } }`, { id: c.workspace.id }, { as: session });
     expect(ws.workspace.viewerRole).toBe('MEMBER');
-    expect((await t.ok(PREVIEW, { token })).invitationPreview).toMatchObject({ state: 'ACCEPTED', accountExists: true });
+    expect((await t.ok(PREVIEW, { token })).invitationPreview).toMatchObject({ state: 'ACCEPTED', invitedByName: null, accountExists: true });
     const again = await t.gql(SIGN_UP_ACCEPT, { input: { token, name: 'X', password: 'a good long password' } });
     expect(reasonOf(again)).toBe('INVITATION_NOT_PENDING');
   });

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ArrayMaxSize, ArrayMinSize, Length, MaxLength } from 'class-validator';
 import { InvitationState, WorkspaceRole } from '../common/enums';
-import { TrimmedLength } from '../common/validators';
+import { SingleLine, TrimmedLength } from '../common/validators';
 import { Invitation } from './invitation.entity';
 
 /** The longest note an inviter may add to the invitation email. */
@@ -73,15 +73,17 @@ export class InviteMembersPayload {
   invitedCount: number;
 }
 
-@ObjectType('InvitationPreview', { description: 'What the accept page shows to whoever holds an invitation token.' })
+@ObjectType('InvitationPreview', {
+  description: 'What the accept page shows to whoever holds an invitation token. Once accepted the token is spent: the address is masked and the inviter is null.',
+})
 export class InvitationPreview {
   @Field({ description: 'The name of the workspace the invitation is for.' })
   workspaceName: string;
 
-  @Field(() => String, { nullable: true, description: 'The name of the person who sent the invitation; null when their account is gone.' })
+  @Field(() => String, { nullable: true, description: 'The name of the person who sent the invitation; null when their account is gone, and once accepted.' })
   invitedByName: string | null;
 
-  @Field({ description: 'The invited address.' })
+  @Field({ description: 'The invited address; masked (j•••@e•••.com) once the invitation is accepted.' })
   email: string;
 
   @Field(() => WorkspaceRole, { description: 'The role the invitee gets on accepting.' })
@@ -107,6 +109,7 @@ export class SignUpAndAcceptInvitationInput {
 
   @Field({ description: 'Display name, 1–255 characters.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name: string;
 
   @Field({ description: 'Password, 8–256 characters.' })

@@ -1,7 +1,7 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { IsOptional, MaxLength } from 'class-validator';
 import { connectionTypes } from '../common/page';
-import { TrimmedLength } from '../common/validators';
+import { SingleLine, TrimmedLength } from '../common/validators';
 import { Job } from './job.entity';
 
 export const { EdgeType: JobEdge, ConnectionType: JobConnection } = connectionTypes('Job', () => Job);
@@ -16,6 +16,7 @@ export class CreateJobInput {
 
   @Field({ description: 'Name, 1–255 characters, unique in the project.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name: string;
 
   @Field(() => String, { nullable: true, defaultValue: '', description: 'What the job does, up to 10,000 characters.' })
@@ -35,6 +36,7 @@ export class UpdateJobInput {
 
   @Field(() => String, { nullable: true, description: 'Name, 1–255 characters, unique in the project.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'What the job does, up to 10,000 characters.' })

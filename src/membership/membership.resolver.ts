@@ -166,7 +166,8 @@ export class MembershipResolver {
 @Resolver(() => Workspace)
 export class WorkspacePeopleResolver {
   @FieldResolver(() => PersonConnection, {
-    description: 'Members and, for members and above, pending and expired invitations, as on the people page. Guests never see people.',
+    nullable: true,
+    description: 'Members and, for members and above, pending and expired invitations, as on the people page. Guests never see people: null for them, with a FORBIDDEN error.',
   })
   async people(
     @Root() workspace: Workspace,

@@ -1,11 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { In, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit.service';
-import { PersonStatus, WorkspaceRole } from '../common/enums';
+import { PersonStatus, ROLE_RANK, WorkspaceRole } from '../common/enums';
 import { isUuid } from '../common/ids';
 import { forbidden, invalid, notFound } from '../errors';
 import { WORKSPACE_PERMISSIONS, type WorkspaceAction } from '../auth/permissions';
 import { Invitation } from '../invitation/invitation.entity';
+import { revokeInvitationsSentBy } from '../invitation/invitation.service';
 import { Project } from '../project/project.entity';
 import { Workspace } from '../workspace/workspace.entity';
 import { lockLiveWorkspace } from '../workspace/workspace.service';
@@ -65,7 +66,8 @@ async function handOverProjects(db: EntityManager, workspaceId: string, fromAcco
  * Changes a member's role (SPEC.md §4). Not your own (CANNOT_CHANGE_OWN_ROLE), not the owner's
  * (CANNOT_CHANGE_OWNER_ROLE), never to OWNER (USE_TRANSFER_OWNERSHIP). Admins and the owner may set
  * any role up to ADMIN — including promoting a member to admin or demoting another admin — since
- * admins hold every permission but ownership.
+ * admins hold every permission but ownership. A demotion revokes the member's pending invitations
+ * above their new invite ceiling, in the same transaction.
  */
 export async function changeMemberRole(db: EntityManager, actor: Actor, input: { memberId: string; role: WorkspaceRole }): Promise<Membership> {
   const workspaceId = await workspaceOfMember(db, input.memberId);
@@ -79,11 +81,15 @@ export async function changeMemberRole(db: EntityManager, actor: Actor, input: {
   if (input.role === WorkspaceRole.OWNER) throw forbidden('Use transferOwnership to make someone the owner.', 'USE_TRANSFER_OWNERSHIP');
   if (target.role === input.role) return target;
   await repo.update(target.id, { role: input.role });
+  // A demotion also lowers what the member's pending invitations may grant.
+  const revoked = ROLE_RANK[input.role] < ROLE_RANK[target.role]
+    ? await revokeInvitationsSentBy(db, { workspaceId, inviterId: target.accountId, actorId: actor.id, reason: 'inviter_demoted', newRole: input.role })
+    : [];
   await recordAudit(db, {
     workspaceId,
     actorId: actor.id,
     action: 'member.role_changed',
-    details: { memberId: target.id, accountId: target.accountId, from: target.role, to: input.role },
+    details: { memberId: target.id, accountId: target.accountId, from: target.role, to: input.role, revokedInvitationIds: revoked.map((i) => i.id) },
   });
   return repo.findOneByOrFail({ id: target.id });
 }
@@ -105,22 +111,7 @@ export async function removeMember(db: EntityManager, actor: Actor, memberId: st
   const owner = await ownerOf(db, workspaceId);
   await repo.delete(target.id);
   const reassignedProjects = await handOverProjects(db, workspaceId, target.accountId, owner.accountId);
-  const revoked: { id: string; email: string }[] = await db.query(
-    `WITH revoked AS (
-       UPDATE invitation SET stored_state = 'REVOKED', modified_at = now()
-        WHERE workspace_id = $1 AND invited_by_id = $2 AND stored_state = 'PENDING'
-        RETURNING id, email
-     ) SELECT id, email FROM revoked`,
-    [workspaceId, target.accountId],
-  );
-  for (const invitation of revoked) {
-    await recordAudit(db, {
-      workspaceId,
-      actorId: actor.id,
-      action: 'invitation.revoked',
-      details: { invitationId: invitation.id, email: invitation.email, reason: 'inviter_removed' },
-    });
-  }
+  const revoked = await revokeInvitationsSentBy(db, { workspaceId, inviterId: target.accountId, actorId: actor.id, reason: 'inviter_removed' });
   await recordAudit(db, {
     workspaceId,
     actorId: actor.id,

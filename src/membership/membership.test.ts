@@ -161,7 +161,8 @@ describe('people list', () => {
     for (const as of [pub.outsider, null, pub.platformAdmin]) {
       const result = await t.gql(PEOPLE, { id: pub.workspace.id }, { as });
       expect(codeOf(result)).toBe('FORBIDDEN');
-      expect(result.data?.workspace ?? null).toBeNull();
+      // The refusal nulls the people field alone; the workspace itself is public.
+      expect(result.data?.workspace).toEqual({ people: null });
     }
     // A superuser sees everything, invitations included, and every member's email (SPEC.md §2).
     const all = await people(c, c.superuser);
@@ -298,6 +299,43 @@ describe('changeMemberRole', () => {
     const secondId = await t.addMember(c.workspace.id, second, WorkspaceRole.ADMIN);
     expect((await t.ok(CHANGE_ROLE, { input: { memberId: secondId, role: 'MEMBER' } }, { as: c.admin })).changeMemberRole.role).toBe('MEMBER');
     expect((await t.ok(CHANGE_ROLE, { input: { memberId: c.memberIds.viewer, role: 'ADMIN' } }, { as: c.admin })).changeMemberRole.role).toBe('ADMIN');
+  });
+
+  it('revokes, with the demotion, the pending invitations above the demoted member\'s new ceiling', async () => {
+    const c = await t.cast();
+    const INVITE = `mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { results { invitation { id } } } }`;
+    const sendAs = async (as: TestUser, email: string, role: string) =>
+      (await t.ok(INVITE, { input: { workspaceId: c.workspace.id, emails: [email], role } }, { as })).inviteMembers.results[0].invitation.id as string;
+    const adminAsAdmin = await sendAs(c.admin, 'boss@example.com', 'ADMIN');
+    const adminAsMember = await sendAs(c.admin, 'dev@example.com', 'MEMBER');
+    const adminAsViewer = await sendAs(c.admin, 'peek@example.com', 'VIEWER');
+    const memberAsMember = await sendAs(c.member, 'pal@example.com', 'MEMBER');
+    const memberAsViewer = await sendAs(c.member, 'look@example.com', 'VIEWER');
+    const ownerAsAdmin = await sendAs(c.owner, 'chief@example.com', 'ADMIN');
+    const pendingIds = async () =>
+      (await people(c, c.owner, { first: 50, filter: { statuses: ['INVITED'] } })).edges.map((e: any) => e.node.id).sort();
+
+    // Admin → member: the admin invitation goes; what a member may give stays.
+    await t.ok(CHANGE_ROLE, { input: { memberId: c.memberIds.admin, role: 'MEMBER' } }, { as: c.owner });
+    expect(await pendingIds()).toEqual([adminAsMember, adminAsViewer, memberAsMember, memberAsViewer, ownerAsAdmin].sort());
+    const [demoted] = await audit(c.workspace.id, 'member.role_changed');
+    expect(demoted.details).toMatchObject({ memberId: c.memberIds.admin, from: 'ADMIN', to: 'MEMBER', revokedInvitationIds: [adminAsAdmin] });
+    expect((await audit(c.workspace.id, 'invitation.revoked')).map((e) => e.details)).toEqual([
+      { invitationId: adminAsAdmin, email: 'boss@example.com', role: 'ADMIN', reason: 'inviter_demoted' },
+    ]);
+
+    // Member → viewer: a viewer invites nobody, so all of theirs go.
+    await t.ok(CHANGE_ROLE, { input: { memberId: c.memberIds.member, role: 'VIEWER' } }, { as: c.owner });
+    expect(await pendingIds()).toEqual([adminAsMember, adminAsViewer, ownerAsAdmin].sort());
+    const revoked = await audit(c.workspace.id, 'invitation.revoked');
+    expect(revoked.map((e) => e.details.invitationId).sort()).toEqual([adminAsAdmin, memberAsMember, memberAsViewer].sort());
+    expect(revoked.every((e) => e.actor_id === c.owner.id)).toBe(true);
+    const states = await t.sql('SELECT id, stored_state FROM invitation WHERE id = ANY($1::uuid[])', [[adminAsAdmin, memberAsMember]]);
+    expect(states.map((s) => s.stored_state)).toEqual(['REVOKED', 'REVOKED']);
+
+    // A promotion revokes nothing.
+    await t.ok(CHANGE_ROLE, { input: { memberId: c.memberIds.admin, role: 'ADMIN' } }, { as: c.owner });
+    expect(await pendingIds()).toEqual([adminAsMember, adminAsViewer, ownerAsAdmin].sort());
   });
 
   it('refuses members, viewers, outsiders and guests', async () => {

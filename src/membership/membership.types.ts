@@ -2,7 +2,7 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { ArrayMaxSize, MaxLength } from 'class-validator';
 import { PersonStatus, SortDirection, WorkspaceRole } from '../common/enums';
 import { connectionTypes } from '../common/page';
-import { IsHttpUrl, TrimmedLength } from '../common/validators';
+import { IsHttpUrl, SingleLine, TrimmedLength } from '../common/validators';
 import { Project } from '../project/project.entity';
 import { Membership } from './membership.entity';
 import { Person } from './person.type';
@@ -50,10 +50,12 @@ export class UpdateMyMembershipInput {
 
   @Field(() => String, { nullable: true, description: 'Name shown in this workspace, up to 255 characters; empty to fall back to the account name.' })
   @TrimmedLength(0, 255)
+  @SingleLine()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Job title shown in this workspace, up to 255 characters; empty to clear.' })
   @TrimmedLength(0, 255)
+  @SingleLine()
   jobTitle?: string | null;
 
   @Field(() => String, { nullable: true, description: 'http(s) URL of a picture shown in this workspace; empty to clear.' })

@@ -2,7 +2,7 @@ import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { IsOptional, MaxLength } from 'class-validator';
 import { SortDirection, Visibility } from '../common/enums';
 import { connectionTypes } from '../common/page';
-import { TrimmedLength } from '../common/validators';
+import { SingleLine, TrimmedLength } from '../common/validators';
 import { Project } from './project.entity';
 
 export const { EdgeType: ProjectEdge, ConnectionType: ProjectConnection } = connectionTypes('Project', () => Project);
@@ -47,6 +47,7 @@ export class CreateProjectInput {
 
   @Field({ description: 'Name, 1–255 characters.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name: string;
 
   @Field(() => String, { nullable: true, defaultValue: '', description: 'Markdown, up to 10,000 characters.' })
@@ -65,6 +66,7 @@ export class UpdateProjectInput {
 
   @Field(() => String, { nullable: true, description: 'Name, 1–255 characters.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Markdown, up to 10,000 characters.' })

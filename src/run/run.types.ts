@@ -2,6 +2,7 @@ import { Field, ID, InputType } from 'type-graphql';
 import { IsOptional, MaxLength } from 'class-validator';
 import { RunStatus } from '../common/enums';
 import { connectionTypes } from '../common/page';
+import { SingleLine } from '../common/validators';
 import { Run } from './run.entity';
 
 export const { EdgeType: RunEdge, ConnectionType: RunConnection } = connectionTypes('Run', () => Run);
@@ -21,6 +22,7 @@ abstract class RunTextInput {
   @Field(() => String, { nullable: true, description: 'Name of the run, up to 255 characters.' })
   @IsOptional()
   @MaxLength(255, { message: 'name must be at most 255 characters long.' })
+  @SingleLine()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'What the run is for, up to 10,000 characters.' })

@@ -2,7 +2,7 @@ import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { MaxLength } from 'class-validator';
 import { SortDirection, Visibility } from '../common/enums';
 import { connectionTypes } from '../common/page';
-import { TrimmedLength } from '../common/validators';
+import { SingleLine, TrimmedLength } from '../common/validators';
 import { Workspace } from './workspace.entity';
 
 export const { EdgeType: WorkspaceEdge, ConnectionType: WorkspaceConnection } = connectionTypes('Workspace', () => Workspace);
@@ -35,6 +35,7 @@ export class WorkspaceOrder {
 export class CreateWorkspaceInput {
   @Field({ description: 'Name, 1–255 characters.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name: string;
 
   @Field(() => String, { nullable: true, defaultValue: '', description: 'Markdown, up to 10,000 characters.' })
@@ -52,6 +53,7 @@ export class UpdateWorkspaceInput {
 
   @Field(() => String, { nullable: true, description: 'Name, 1–255 characters.' })
   @TrimmedLength(1, 255)
+  @SingleLine()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Markdown, up to 10,000 characters.' })
