@@ -141,6 +141,14 @@ describe('failed sign-ins', () => {
     expect(retryAfter(refused)).toBeLessThanOrEqual(WINDOW);
   });
 
+  it('holds exactly when attempts arrive at once', async () => {
+    const me = await account();
+    const client = freshClient();
+    const codes = (await Promise.all(Array.from({ length: 12 }, () => signIn(me.email, 'wrong', client)))).map(codeOf);
+    expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(PAIR);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(12 - PAIR);
+  });
+
   it('keeps no readable address or client in the counters', async () => {
     const me = await account();
     await signIn(me.email, 'wrong', '203.0.113.250');

@@ -63,7 +63,7 @@ let rebuilds = 0;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-fuzz-'));
   // A small code limit makes "too large" cheap to reach; rate limits stay on but generous.
-  t = await TestServer.start({ dataDir, maxCodeBytes: 4096, signInFailuresPerEmailAndClient: 1000, passwordResetLimitPerEmail: 1000 });
+  t = await TestServer.start({ dataDir, maxCodeBytes: 4096, signInFailuresPerEmailAndClient: 1000, signInFailuresPerEmail: 1000, passwordResetLimitPerEmail: 1000 });
   snapshotSql = await snapshotQuery(t.db);
 });
 afterAll(async () => {
