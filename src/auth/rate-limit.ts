@@ -81,8 +81,16 @@ export const LIMITS = {
  */
 const CLIENT_LIMITS = {
   signUp: { max: (c: Config) => c.signUpLimitPerClient, windowSeconds: 3_600, message: 'Too many sign-ups from your network; try again later.' },
-  passwordReset: { max: (c: Config) => c.passwordResetLimitPerClient, windowSeconds: 3_600, message: 'Too many password reset requests from your network; try again later.' },
-  verificationEmail: { max: (c: Config) => c.verificationEmailLimitPerClient, windowSeconds: 3_600, message: 'Too many verification emails requested from your network; try again later.' },
+  passwordReset: {
+    max: (c: Config) => c.passwordResetLimitPerClient,
+    windowSeconds: 3_600,
+    message: 'Too many password reset requests from your network; try again later.',
+  },
+  verificationEmail: {
+    max: (c: Config) => c.verificationEmailLimitPerClient,
+    windowSeconds: 3_600,
+    message: 'Too many verification emails requested from your network; try again later.',
+  },
 } satisfies Record<string, { max: (c: Config) => number; windowSeconds: number; message: string }>;
 
 export type ClientLimitKind = keyof typeof CLIENT_LIMITS;
@@ -108,7 +116,7 @@ export function limitClient(ctx: Pick<Context, 'db' | 'config' | 'clientAddress'
  * client's earlier failures on the address are forgiven (its failures on other addresses stay).
  * Taking it first, rather than counting after a wrong password, keeps the limit exact when
  * attempts arrive in parallel. A stranger's failures so reach only the address's own ceiling,
- * far above what one client may fail.
+ * far above what one client may fail (RULES.md §4).
  */
 export async function limitSignInFailures<T>(ctx: Pick<Context, 'db' | 'config' | 'clientAddress'>, email: string, check: () => Promise<T>): Promise<T> {
   const pair = LIMITS.signInPerEmailAndClient(ctx.config, email, ctx.clientAddress);

@@ -23,7 +23,14 @@ let twoHops: TestServer;
 const SIGN_IN_LIMITS = { signInFailuresPerEmailAndClient: PAIR, signInFailuresPerClient: CLIENT, signInFailuresPerEmail: CEILING };
 
 beforeAll(async () => {
-  t = await TestServer.start({ trustProxy: 1, ...SIGN_IN_LIMITS, signUpLimitPerClient: 3, passwordResetLimitPerClient: 3, passwordResetLimitPerEmail: 100, smtpUrl: 'smtp://127.0.0.1:9' });
+  t = await TestServer.start({
+    trustProxy: 1,
+    ...SIGN_IN_LIMITS,
+    signUpLimitPerClient: 3,
+    passwordResetLimitPerClient: 3,
+    passwordResetLimitPerEmail: 100,
+    smtpUrl: 'smtp://127.0.0.1:9',
+  });
   direct = await TestServer.start({ ...SIGN_IN_LIMITS });
   twoHops = await TestServer.start({ trustProxy: 2, ...SIGN_IN_LIMITS });
 });
@@ -40,7 +47,11 @@ let n = 0;
 /** A fresh account, signed up from a client of its own (so sign-ups stay within their limit). */
 async function account(server = t): Promise<{ email: string; password: string }> {
   const email = `limits${++n}-${Date.now()}@example.com`;
-  const r = await server.gql(SIGN_UP, { input: { email, password: PASSWORD, name: `L ${n}` } }, { headers: { 'x-forwarded-for': `10.77.${n >> 8}.${n & 255}` } });
+  const r = await server.gql(
+    SIGN_UP,
+    { input: { email, password: PASSWORD, name: `L ${n}` } },
+    { headers: { 'x-forwarded-for': `10.77.${n >> 8}.${n & 255}` } },
+  );
   expect(r.errors).toBeUndefined();
   return { email, password: PASSWORD };
 }
@@ -245,7 +256,10 @@ describe('sliding window, against a model', () => {
     who: fc.nat({ max: 1 }),
     right: fc.boolean(),
     // Whole multiples of 50 s, so no failure in the model sits on the window's edge.
-    wait: fc.oneof(fc.constant(0), fc.nat({ max: 8 }).map((k) => k * 50)),
+    wait: fc.oneof(
+      fc.constant(0),
+      fc.nat({ max: 8 }).map((k) => k * 50),
+    ),
   });
 
   it('answers every sequence of attempts as the model does', async () => {
