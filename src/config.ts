@@ -55,10 +55,40 @@ export interface Config {
   inviteLimitPerInviterPerHour: number;
   /** Minimum seconds between two sends of one invitation. */
   inviteResendCooldownSeconds: number;
-  /** Sign-in attempts per email address per 15 minutes. */
-  signInLimitPerEmail: number;
+  /**
+   * Failed sign-ins per 15 minutes (README "Limits"): per address from one client, per client
+   * over all addresses, and per address over all clients. The last is far higher than the first,
+   * so a stranger's failures cannot lock a person out of their own account.
+   */
+  signInFailuresPerEmailAndClient: number;
+  signInFailuresPerClient: number;
+  signInFailuresPerEmail: number;
   /** Password reset requests per email address per hour. */
   passwordResetLimitPerEmail: number;
+  /** Requests per client address per hour: sign-ups, password resets, verification emails. */
+  signUpLimitPerClient: number;
+  passwordResetLimitPerClient: number;
+  verificationEmailLimitPerClient: number;
+  /**
+   * TRUST_PROXY: how many reverse proxies in front of the server to trust for the client address
+   * (Express's `trust proxy` hop count). 0, the default, takes the connection's own address and
+   * ignores X-Forwarded-For, which any client can write.
+   */
+  trustProxy: number;
+}
+
+/** More hops than any real deployment has; a larger value is a mistake, not a setting. */
+const MAX_PROXY_HOPS = 16;
+
+/**
+ * TRUST_PROXY: a hop count. `true` (Express's "trust every hop") is refused: the client would
+ * then choose its own address by writing X-Forwarded-For, and so dodge every per-client limit.
+ */
+function trustProxyEnv(raw: string | undefined): number {
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false' || value === 'off') return 0;
+  if (/^\d+$/.test(value) && Number(value) <= MAX_PROXY_HOPS) return Number(value);
+  throw new Error(`TRUST_PROXY must be the number of reverse proxies in front of Atrium (0-${MAX_PROXY_HOPS}, 0 or unset: none), got "${raw}"`);
 }
 
 /** The process configuration, from the environment (see the README's table). */
@@ -98,7 +128,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inviteLimitPerWorkspacePerDay: intEnv('INVITE_LIMIT_PER_WORKSPACE_PER_DAY', 500),
     inviteLimitPerInviterPerHour: intEnv('INVITE_LIMIT_PER_INVITER_PER_HOUR', 100),
     inviteResendCooldownSeconds: intEnv('INVITE_RESEND_COOLDOWN_SECONDS', 60),
-    signInLimitPerEmail: intEnv('SIGN_IN_LIMIT_PER_EMAIL', 10),
+    // SIGN_IN_LIMIT_PER_EMAIL, the older name, counted every client together; it now sets the per-client share.
+    signInFailuresPerEmailAndClient: intEnv('SIGN_IN_FAILURES_PER_EMAIL_AND_CLIENT', intEnv('SIGN_IN_LIMIT_PER_EMAIL', 10)),
+    signInFailuresPerClient: intEnv('SIGN_IN_FAILURES_PER_CLIENT', 100),
+    signInFailuresPerEmail: intEnv('SIGN_IN_FAILURES_PER_EMAIL', 500),
     passwordResetLimitPerEmail: intEnv('PASSWORD_RESET_LIMIT_PER_EMAIL', 5),
+    signUpLimitPerClient: intEnv('SIGN_UP_LIMIT_PER_CLIENT', 20),
+    passwordResetLimitPerClient: intEnv('PASSWORD_RESET_LIMIT_PER_CLIENT', 20),
+    verificationEmailLimitPerClient: intEnv('VERIFICATION_EMAIL_LIMIT_PER_CLIENT', 20),
+    trustProxy: trustProxyEnv(env.TRUST_PROXY),
   };
 }

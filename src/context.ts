@@ -19,6 +19,11 @@ export interface Context {
   /** Request id, for logs. */
   requestId: string;
   /**
+   * Who is asking, for the per-client limits: the client's address as TRUST_PROXY says to read it,
+   * IPv6 by /64 (auth/client-address.ts). 'unknown' outside an HTTP request.
+   */
+  clientAddress: string;
+  /**
    * The caller's memberships as authentication read them; the request's membership loader starts
    * from them once (membership.loaders.ts) and, after a write clears the loaders, reads afresh.
    */
@@ -31,6 +36,7 @@ export function createContext(args: {
   user?: Account | null;
   token?: Token | null;
   requestId?: string;
+  clientAddress?: string;
   memberships?: Membership[] | null;
 }): Context {
   return {
@@ -40,6 +46,7 @@ export function createContext(args: {
     token: args.token ?? null,
     loaders: new Map(),
     requestId: args.requestId ?? '-',
+    clientAddress: args.clientAddress ?? 'unknown',
     preloadedMemberships: args.memberships ?? null,
   };
 }

@@ -7,6 +7,7 @@ import express from 'express';
 import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
+import { clientAddressOf } from './auth/client-address';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { checkStorableText } from './common/text-guard';
@@ -74,6 +75,8 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // req.ip: the connection's address, or with TRUST_PROXY=n the address the n-th proxy from here saw.
+  app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);
   app.use((_req, res, next) => {
     res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
     next();
@@ -142,7 +145,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
       expressMiddleware(apollo, {
         context: async ({ req, res }) => {
           const state = res.locals.log as RequestLogState;
-          const ctx = createContext({ db, config, requestId: state.requestId });
+          const ctx = createContext({ db, config, requestId: state.requestId, clientAddress: clientAddressOf(req.ip ?? req.socket.remoteAddress) });
           attachHttp(ctx, req, res);
           return ctx;
         },

@@ -9,7 +9,7 @@ import { notFound } from '../errors';
 import { IsNull } from 'typeorm';
 import { codeStorage } from '../code/storage';
 import { deleteCodeFiles } from '../workspace/purge.job';
-import { consume, LIMITS } from '../auth/rate-limit';
+import { limitClient, limitSignInFailures } from '../auth/rate-limit';
 
 /** The signed-in account; the shield guarantees one on every operation that calls this. */
 export function signedIn(ctx: Context): Account {
@@ -84,6 +84,7 @@ export class AccountResolver {
 
   @Mutation(() => AuthPayload, { description: 'Creates an account and signs it in.' })
   async signUp(@Arg('input', () => SignUpInput) input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    await limitClient(ctx, 'signUp');
     return ctx.db.transaction(async (tx) => {
       const account = await accounts.createAccount(tx, input);
       return toPayload(await accounts.createSession(tx, account, ctx.config.sessionTtlDays));
@@ -92,8 +93,7 @@ export class AccountResolver {
 
   @Mutation(() => AuthPayload, { description: 'Signs in with email and password.' })
   async signIn(@Arg('input', () => SignInInput) input: SignInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    await consume(ctx.db, LIMITS.signIn(ctx.config, input.email));
-    const account = await accounts.checkCredentials(ctx.db.manager, input.email, input.password);
+    const account = await limitSignInFailures(ctx, input.email, () => accounts.checkCredentials(ctx.db.manager, input.email, input.password));
     return toPayload(await accounts.createSession(ctx.db.manager, account, ctx.config.sessionTtlDays));
   }
 

@@ -1,15 +1,15 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { AuthPayload, Me, ResetPasswordInput } from './account.types';
 import * as resets from './password-reset.service';
-import { consume, LIMITS } from '../auth/rate-limit';
+import { limitClient, LIMITS } from '../auth/rate-limit';
 import type { Context } from '../context';
 
 @Resolver()
 export class PasswordResetResolver {
   @Mutation(() => Boolean, { description: 'Emails a password reset link to the address if it has an account. Always answers true, whether or not the address has an account.' })
   async requestPasswordReset(@Arg('email', () => String, { description: 'The email address of the account.' }) email: string, @Ctx() ctx: Context): Promise<boolean> {
-    // Counted per address whether or not it has an account, so the limit reveals nothing either.
-    await consume(ctx.db, LIMITS.passwordReset(ctx.config, email.slice(0, 320)));
+    // Counted per client, and per address whether or not it has an account, so the limit reveals nothing either.
+    await limitClient(ctx, 'passwordReset', LIMITS.passwordReset(ctx.config, email));
     await ctx.db.transaction((tx) => resets.requestPasswordReset(tx, ctx.config, email));
     return true;
   }

@@ -9,7 +9,7 @@ let second: { url: string; server: AtriumServer; db: DataSource };
 
 beforeAll(async () => {
   t = await TestServer.start({
-    signInLimitPerEmail: 3,
+    signInFailuresPerEmailAndClient: 3,
     passwordResetLimitPerEmail: 2,
     inviteLimitPerInviterPerHour: 4,
     inviteLimitPerWorkspacePerDay: 6,

@@ -78,7 +78,7 @@ describe('atrium login / logout', () => {
   it('exits 8 when sign-in attempts are rate limited, printing the wait', async () => {
     const hal = await t.signUp();
     const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { token } }`;
-    for (let i = 0; i < t.config.signInLimitPerEmail; i++) await t.gql(SIGN_IN, { input: { email: hal.email, password: 'wrong password' } });
+    for (let i = 0; i < t.config.signInFailuresPerEmailAndClient; i++) await t.gql(SIGN_IN, { input: { email: hal.email, password: 'wrong password' } });
     const login = await atrium(['login', '--url', t.url, '--email', hal.email], { env: { XDG_CONFIG_HOME: tempConfigHome(), ATRIUM_PASSWORD: hal.password } });
     expectExit(login, 8);
     expect(login.stderr).toContain('code: RATE_LIMITED');

@@ -63,7 +63,7 @@ let rebuilds = 0;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-fuzz-'));
   // A small code limit makes "too large" cheap to reach; rate limits stay on but generous.
-  t = await TestServer.start({ dataDir, maxCodeBytes: 4096, signInLimitPerEmail: 1000, passwordResetLimitPerEmail: 1000 });
+  t = await TestServer.start({ dataDir, maxCodeBytes: 4096, signInFailuresPerEmailAndClient: 1000, signInFailuresPerEmail: 1000, passwordResetLimitPerEmail: 1000 });
   snapshotSql = await snapshotQuery(t.db);
 });
 afterAll(async () => {
@@ -487,7 +487,7 @@ function reset(): void {
 it('the snapshot sees every change except the ones a refusal may make (rate-limit counters, token last use)', async () => {
   await ensureWorld();
   const before = await takeSnapshot(t.db, snapshotSql);
-  await t.sql(`INSERT INTO rate_limit (key, window_start, count) VALUES ('self-check', now(), 1)`);
+  await t.sql(`INSERT INTO rate_limit (key, at, count) VALUES ('self-check', now(), 1)`);
   await t.sql(`UPDATE token SET last_used_at = now()`);
   expect(changedTables(before, await takeSnapshot(t.db, snapshotSql))).toEqual([]);
   await t.sql(`UPDATE workspace SET name = name || '!' WHERE id = $1`, [world.workspaceId]);

@@ -117,6 +117,11 @@ export async function startAtriumProcess(databaseUrl: string, env: Record<string
       PASSWORD_HASH_COST: process.env.PASSWORD_HASH_COST ?? '10',
       // Nothing balances load in front of a test's process: stopping need not wait for one to notice.
       SHUTDOWN_DRAIN_SECONDS: '0',
+      // Every request of a test comes from 127.0.0.1: the per-client limits are off (harness.ts says why).
+      SIGN_UP_LIMIT_PER_CLIENT: '0',
+      PASSWORD_RESET_LIMIT_PER_CLIENT: '0',
+      VERIFICATION_EMAIL_LIMIT_PER_CLIENT: '0',
+      SIGN_IN_FAILURES_PER_CLIENT: '0',
       ...env,
       DATABASE_URL: databaseUrl,
       PORT: String(port),

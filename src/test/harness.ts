@@ -83,6 +83,18 @@ export interface StartOptions {
 let counter = 0;
 
 /**
+ * Every test request comes from 127.0.0.1, so the per-client limits would make one test file a
+ * single client signing up hundreds of accounts. They are off unless a test sets them
+ * (src/auth/rate-limit.test.ts does); the per-address limits keep their defaults.
+ */
+export const PER_CLIENT_LIMITS_OFF = {
+  signUpLimitPerClient: 0,
+  passwordResetLimitPerClient: 0,
+  verificationEmailLimitPerClient: 0,
+  signInFailuresPerClient: 0,
+} satisfies Partial<Config>;
+
+/**
  * A running Atrium on its own database and port, with helpers that read like the product:
  * `await t.gql(RENAME, { id, name }, { as: viewer })`.
  */
@@ -100,7 +112,7 @@ export class TestServer {
     const clone = await cloneTemplateDatabase();
     // Files (code archives, mail) go to a directory of this server's own, never the project's .data.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-data-'));
-    const config = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir, ...overrides };
+    const config = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir, ...PER_CLIENT_LIMITS_OFF, ...overrides };
     const url = options.databaseUrl ? await options.databaseUrl(clone.url) : clone.url;
     const db = createDataSource({ url, poolSize: options.poolSize ?? 10 });
     if (options.sqlLogger) db.setOptions({ logging: ['query'], logger: options.sqlLogger });
