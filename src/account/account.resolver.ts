@@ -114,7 +114,7 @@ export class AccountResolver {
     return ctx.db.getRepository(Account).findOneByOrFail({ id: me.id });
   }
 
-  @Mutation(() => Boolean, { description: 'Changes the password; other sessions end.' })
+  @Mutation(() => Boolean, { description: 'Changes the password; every other session ends. Personal access tokens keep working (revoke them with revokeAccessToken); a password reset ends them too.' })
   async changePassword(@Arg('input', () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: Context): Promise<boolean> {
     await ctx.db.transaction((tx) => accounts.changePassword(tx, signedIn(ctx), input.currentPassword, input.newPassword, ctx.token?.id ?? null));
     return true;

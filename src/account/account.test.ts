@@ -114,6 +114,16 @@ describe('accounts and sessions', () => {
     expect(codeOf(await t.gql('{ me { id } }', {}, { as: { token: other.signIn.token } }))).toBe('UNAUTHENTICATED');
     expect((await t.ok('{ me { id } }', {}, { as: user })).me.id).toBe(user.id);
   });
+
+  it('keeps personal access tokens working across a password change, and says so in the schema', async () => {
+    const user = await t.signUp();
+    const pat = (await t.ok(`mutation { createAccessToken(input: { name: "ci" }) { token } }`, {}, { as: user })).createAccessToken.token;
+    await t.ok(`mutation { changePassword(input: { currentPassword: "${user.password}", newPassword: "brand new password" }) }`, {}, { as: user });
+    expect((await t.ok('{ me { id } }', {}, { as: { token: pat } })).me.id).toBe(user.id);
+    const described = await t.ok(`{ __type(name: "Mutation") { fields { name description } } }`);
+    const field = described.__type.fields.find((f: { name: string }) => f.name === 'changePassword');
+    expect(field.description).toMatch(/access tokens/i);
+  });
 });
 
 describe('personal access tokens', () => {

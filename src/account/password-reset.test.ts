@@ -63,6 +63,21 @@ describe('password reset', () => {
     expect(again.errors![0].extensions!.fields).toEqual([expect.objectContaining({ field: 'token' })]);
   });
 
+  it('ends every personal access token too: a reset is the way back after a takeover', async () => {
+    const user = await t.signUp();
+    const CREATE = `mutation($name: String!) { createAccessToken(input: { name: $name }) { token } }`;
+    const write = (await t.ok(CREATE, { name: 'ci' }, { as: user })).createAccessToken.token;
+    const read = (await t.ok(`mutation { createAccessToken(input: { name: "dash", scope: READ }) { token } }`, {}, { as: user })).createAccessToken.token;
+    expect((await t.ok('{ me { id } }', {}, { as: { token: write } })).me.id).toBe(user.id);
+    const reset = await t.ok(RESET, { input: { token: await resetToken(user.email), newPassword: 'a brand new password' } });
+    for (const token of [write, read]) expect(codeOf(await t.gql('{ me { id } }', {}, { as: { token } }))).toBe('UNAUTHENTICATED');
+    const fresh = { token: reset.resetPassword.token };
+    expect((await t.ok('{ me { accessTokens { id } } }', {}, { as: fresh })).me.accessTokens).toEqual([]);
+    // Tokens made after the reset work as usual.
+    const after = (await t.ok(CREATE, { name: 'new ci' }, { as: fresh })).createAccessToken.token;
+    expect((await t.ok('{ me { id } }', {}, { as: { token: after } })).me.id).toBe(user.id);
+  });
+
   it('answers true for an unknown or malformed address and sends nothing', async () => {
     for (const email of ['nobody@example.com', 'not an email', '']) {
       expect((await t.ok(REQUEST, { email })).requestPasswordReset).toBe(true);
