@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Account } from './account.entity';
 import { Token, TokenKind } from '../auth/token.entity';
-import { dummyHash, hashPassword, verifyPassword } from '../auth/passwords';
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from '../auth/passwords';
 import { newSecret } from '../auth/secrets';
 import { AccessTokenScope } from '../common/enums';
 import { normalizeEmail } from '../common/validators';
@@ -38,7 +38,19 @@ export async function checkCredentials(db: EntityManager, email: string, passwor
   const account = await db.getRepository(Account).findOneBy({ email: normalizeEmail(email) });
   const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));
   if (!account || !ok) throw unauthenticated('The email or password is wrong.');
+  if (needsRehash(account.passwordHash)) await rehash(db, account, password);
   return account;
+}
+
+/**
+ * Stores a hash with the current scrypt parameters once the password is known to be right: the
+ * only moment the server holds it. Compare-and-set on the old hash, so a password changed or
+ * reset meanwhile is never overwritten by the one this sign-in checked.
+ */
+async function rehash(db: EntityManager, account: Account, password: string): Promise<void> {
+  const fresh = await hashPassword(password);
+  await db.query('UPDATE account SET password_hash = $1 WHERE id = $2 AND password_hash = $3', [fresh, account.id, account.passwordHash]);
+  account.passwordHash = fresh;
 }
 
 /** Confirms the caller's password before a sensitive change. */

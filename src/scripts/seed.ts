@@ -25,7 +25,7 @@ export const SIZES: Record<Scale, { accounts: number; workspaces: number; member
 
 /** The password of every seeded account. */
 export const SEED_PASSWORD = 'atrium-bench-password';
-/** scrypt (N=2^15) of SEED_PASSWORD, precomputed with auth/passwords.ts hashPassword so seeding costs no hashing. */
+/** scrypt (N=2^15, the first hash format) of SEED_PASSWORD, precomputed so seeding costs no hashing; a sign-in upgrades it. */
 export const SEED_PASSWORD_HASH = 'scrypt$15$eX4hXqF7Khasq6R25r1esA==$No0P2KC+Z48hRCwRiuUITnSt5n9QMnh4Sp98ULVndzA=';
 /** Fixed creation time of the data set; row n is created n seconds later, so sort orders are stable. */
 const EPOCH = '2026-01-01T00:00:00Z';
