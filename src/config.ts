@@ -59,6 +59,8 @@ export interface Config {
   signInLimitPerEmail: number;
   /** Password reset requests per email address per hour. */
   passwordResetLimitPerEmail: number;
+  /** Verification emails one account may ask for again per hour (the one sign-up sends is free). */
+  verificationResendLimitPerHour: number;
 }
 
 /** The process configuration, from the environment (see the README's table). */
@@ -100,5 +102,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inviteResendCooldownSeconds: intEnv('INVITE_RESEND_COOLDOWN_SECONDS', 60),
     signInLimitPerEmail: intEnv('SIGN_IN_LIMIT_PER_EMAIL', 10),
     passwordResetLimitPerEmail: intEnv('PASSWORD_RESET_LIMIT_PER_EMAIL', 5),
+    verificationResendLimitPerHour: intEnv('VERIFICATION_RESEND_LIMIT_PER_HOUR', 5),
   };
 }

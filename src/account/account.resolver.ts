@@ -10,6 +10,7 @@ import { IsNull } from 'typeorm';
 import { codeStorage } from '../code/storage';
 import { deleteCodeFiles } from '../workspace/purge.job';
 import { consume, LIMITS } from '../auth/rate-limit';
+import { sendVerificationEmail } from './email-verification.service';
 
 /** The signed-in account; the shield guarantees one on every operation that calls this. */
 export function signedIn(ctx: Context): Account {
@@ -82,10 +83,13 @@ export class AccountResolver {
     });
   }
 
-  @Mutation(() => AuthPayload, { description: 'Creates an account and signs it in.' })
+  @Mutation(() => AuthPayload, {
+    description: 'Creates an account, signs it in and emails a link to verify the address; until then the account sees no invitations.',
+  })
   async signUp(@Arg('input', () => SignUpInput) input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     return ctx.db.transaction(async (tx) => {
       const account = await accounts.createAccount(tx, input);
+      await sendVerificationEmail(tx, ctx.config, account);
       return toPayload(await accounts.createSession(tx, account, ctx.config.sessionTtlDays));
     });
   }

@@ -99,8 +99,11 @@ export class InvitationResolver {
 
 @Resolver(() => Me)
 export class MyInvitationsResolver {
-  @FieldResolver(() => [Invitation], { description: "Pending invitations addressed to this account's email, in any workspace." })
-  pendingInvitations(@Root() me: Account, @Ctx() ctx: Context): Promise<Invitation[]> {
+  @FieldResolver(() => [Invitation], { description: "Pending invitations addressed to this account's email, in any workspace; none until the address is verified." })
+  async pendingInvitations(@Root() me: Account, @Ctx() ctx: Context): Promise<Invitation[]> {
+    // Anyone can sign up with any address; until it is proved, invitations to it (and the private
+    // workspaces they name) belong to whoever holds the inbox, not to this account.
+    if (!me.emailVerifiedAt) return [];
     return invitations.pendingInvitationsFor(ctx.db.manager, me.email);
   }
 }

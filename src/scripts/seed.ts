@@ -135,10 +135,11 @@ export async function seedDatabase(client: Client, scale: Scale, options: { rese
     }
 
     // Accounts: the background population, the people of the three target workspaces, invitees.
+    // All with verified addresses, as people who use Atrium have (an unverified one sees no invitations).
     const account = (from: number, to: number, email: string) =>
       q(
-        `INSERT INTO account (id, name, email, password_hash, created_at, modified_at)
-         SELECT ${sqlId('account', 'n')}, ${sqlPersonName('n')}, ${email}, $1, ${at('n')}, ${at('n')}
+        `INSERT INTO account (id, name, email, password_hash, email_verified_at, created_at, modified_at)
+         SELECT ${sqlId('account', 'n')}, ${sqlPersonName('n')}, ${email}, $1, ${at('n')}, ${at('n')}, ${at('n')}
          FROM generate_series(${from}, ${to}) AS n`,
         [SEED_PASSWORD_HASH],
       );
