@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { codeOf, TestServer } from '../test/harness';
 import { deliverDue } from '../mail/mail.worker';
 import { SmtpSink, tokenFrom } from '../mail/smtp-sink';
@@ -76,6 +77,34 @@ describe('password reset', () => {
     // Tokens made after the reset work as usual.
     const after = (await t.ok(CREATE, { name: 'new ci' }, { as: fresh })).createAccessToken.token;
     expect((await t.ok('{ me { id } }', {}, { as: { token: after } })).me.id).toBe(user.id);
+  });
+
+  it('leaves no credential made before the reset working, whatever the account held (property)', async () => {
+    const credential = fc.oneof(
+      fc.constant({ kind: 'session' as const }),
+      fc.record({ kind: fc.constant('token' as const), scope: fc.constantFrom('READ', 'WRITE'), expires: fc.boolean() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(credential, { maxLength: 5 }), fc.boolean(), async (credentials, viaChangedPassword) => {
+        const user = await t.signUp();
+        if (viaChangedPassword) {
+          await t.ok(`mutation { changePassword(input: { currentPassword: "${user.password}", newPassword: "changed password 1" }) }`, {}, { as: user });
+          user.password = 'changed password 1';
+        }
+        const secrets = [user.token];
+        for (const c of credentials) {
+          if (c.kind === 'session') secrets.push((await t.ok(SIGN_IN, { input: { email: user.email, password: user.password } })).signIn.token);
+          else {
+            const input = { name: 'p', scope: c.scope, expiresAt: c.expires ? new Date(Date.now() + 86_400_000).toISOString() : null };
+            secrets.push((await t.ok(`mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token } }`, { input }, { as: user })).createAccessToken.token);
+          }
+        }
+        const reset = await t.ok(RESET, { input: { token: await resetToken(user.email), newPassword: 'a brand new password' } });
+        for (const token of secrets) expect(codeOf(await t.gql('{ me { id } }', {}, { as: { token } }))).toBe('UNAUTHENTICATED');
+        expect((await t.ok('{ me { id } }', {}, { as: { token: reset.resetPassword.token } })).me.id).toBe(user.id);
+      }),
+      { numRuns: 8 },
+    );
   });
 
   it('answers true for an unknown or malformed address and sends nothing', async () => {
