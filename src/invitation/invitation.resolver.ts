@@ -59,14 +59,14 @@ export class InvitationResolver {
     return invitation;
   }
 
-  @Mutation(() => Membership, { description: 'Accepts an invitation as the signed-in account, whose email must be the invited address.' })
+  @Mutation(() => Membership, { description: 'Accepts an invitation as the signed-in account, whose email must be the invited address; this also verifies the address.' })
   async acceptInvitation(@Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string, @Ctx() ctx: Context): Promise<Membership> {
     const member = await ctx.db.transaction((tx) => invitations.acceptInvitation(tx, signedIn(ctx), token));
     clearLoaders(ctx);
     return member;
   }
 
-  @Mutation(() => AuthPayload, { description: 'Creates an account for the invited address, accepts the invitation and signs in, all at once.' })
+  @Mutation(() => AuthPayload, { description: 'Creates a verified account for the invited address, accepts the invitation and signs in, all at once. An account that never verified the address is taken over instead (new name and password; its sessions and tokens end); a verified one answers CONFLICT, ACCOUNT_EXISTS.' })
   async signUpAndAcceptInvitation(
     @Arg('input', () => SignUpAndAcceptInvitationInput, { description: 'The invitation token and the new account\'s name and password.' }) input: SignUpAndAcceptInvitationInput,
     @Ctx() ctx: Context,
