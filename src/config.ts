@@ -74,6 +74,8 @@ export interface Config {
    * (Express's `trust proxy` hop count). 0, the default, takes the connection's own address and
    * ignores X-Forwarded-For, which any client can write.
    */
+  /** Verification emails one account may ask for again per hour (the one sign-up sends is free). */
+  verificationResendLimitPerHour: number;
   trustProxy: number;
 }
 
@@ -137,5 +139,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordResetLimitPerClient: intEnv('PASSWORD_RESET_LIMIT_PER_CLIENT', 20),
     verificationEmailLimitPerClient: intEnv('VERIFICATION_EMAIL_LIMIT_PER_CLIENT', 20),
     trustProxy: trustProxyEnv(env.TRUST_PROXY),
+    verificationResendLimitPerHour: intEnv('VERIFICATION_RESEND_LIMIT_PER_HOUR', 5),
   };
 }

@@ -3,6 +3,7 @@ import { AuditResolver, WorkspaceAuditResolver } from './audit/audit.resolver';
 import { CodeResolver } from './code/code.resolver';
 import { InvitationResolver, MyInvitationsResolver } from './invitation/invitation.resolver';
 import { PasswordResetResolver } from './account/password-reset.resolver';
+import { EmailVerificationResolver } from './account/email-verification.resolver';
 import { JobResolver } from './job/job.resolver';
 import { MembershipResolver, MeMembershipsResolver, WorkspacePeopleResolver } from './membership/membership.resolver';
 import { InvitationPersonResolver } from './membership/person.resolver';
@@ -14,7 +15,7 @@ import { RemovedWorkspacesResolver, WorkspaceRemovalResolver } from './workspace
 
 /** Every resolver class, one per feature folder (a feature may export several). */
 export const RESOLVERS = [
-  AccountResolver, UserResolver, WorkspaceResolver, MembershipResolver, MeMembershipsResolver, WorkspacePeopleResolver, InvitationPersonResolver, InvitationResolver, MyInvitationsResolver, PasswordResetResolver,
+  AccountResolver, UserResolver, WorkspaceResolver, MembershipResolver, MeMembershipsResolver, WorkspacePeopleResolver, InvitationPersonResolver, InvitationResolver, MyInvitationsResolver, PasswordResetResolver, EmailVerificationResolver,
   ProjectResolver, WorkspaceProjectsResolver, VariableResolver, JobResolver, RunResolver, CodeResolver, AuditResolver,
   WorkspaceAuditResolver, WorkspaceRemovalResolver, RemovedWorkspacesResolver,
 ] as const;

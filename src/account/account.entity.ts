@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { CreatedAt, ModifiedAt } from '../db/columns';
+import { CreatedAt, ModifiedAt, Timestamp } from '../db/columns';
 import { PlatformRole } from '../common/enums';
 
 /**
@@ -40,6 +40,13 @@ export class Account {
 
   @Column({ type: 'boolean', default: false })
   isSuperuser: boolean;
+
+  /**
+   * When the account proved it holds its address (the verification link, or an invitation's
+   * token); null until then. An unverified account sees no invitations (docs/RULES.md §4).
+   */
+  @Timestamp()
+  emailVerifiedAt: Date | null;
 
   @Field({ description: 'When the account was created.' })
   @CreatedAt()

@@ -10,6 +10,7 @@ import { IsNull } from 'typeorm';
 import { codeStorage } from '../code/storage';
 import { deleteCodeFiles } from '../workspace/purge.job';
 import { limitClient, limitSignInFailures } from '../auth/rate-limit';
+import { sendVerificationEmail } from './email-verification.service';
 
 /** The signed-in account; the shield guarantees one on every operation that calls this. */
 export function signedIn(ctx: Context): Account {
@@ -82,11 +83,14 @@ export class AccountResolver {
     });
   }
 
-  @Mutation(() => AuthPayload, { description: 'Creates an account and signs it in.' })
+  @Mutation(() => AuthPayload, {
+    description: 'Creates an account, signs it in and emails a link to verify the address; until then the account sees no invitations.',
+  })
   async signUp(@Arg('input', () => SignUpInput) input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     await limitClient(ctx, 'signUp');
     return ctx.db.transaction(async (tx) => {
       const account = await accounts.createAccount(tx, input);
+      await sendVerificationEmail(tx, ctx.config, account);
       return toPayload(await accounts.createSession(tx, account, ctx.config.sessionTtlDays));
     });
   }
@@ -114,7 +118,7 @@ export class AccountResolver {
     return ctx.db.getRepository(Account).findOneByOrFail({ id: me.id });
   }
 
-  @Mutation(() => Boolean, { description: 'Changes the password; other sessions end.' })
+  @Mutation(() => Boolean, { description: 'Changes the password; every other session ends. Personal access tokens keep working (revoke them with revokeAccessToken); a password reset ends them too.' })
   async changePassword(@Arg('input', () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: Context): Promise<boolean> {
     await ctx.db.transaction((tx) => accounts.changePassword(tx, signedIn(ctx), input.currentPassword, input.newPassword, ctx.token?.id ?? null));
     return true;

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Account } from './account.entity';
 import { Token, TokenKind } from '../auth/token.entity';
-import { dummyHash, hashPassword, verifyPassword } from '../auth/passwords';
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from '../auth/passwords';
 import { newSecret } from '../auth/secrets';
 import { AccessTokenScope } from '../common/enums';
 import { normalizeEmail } from '../common/validators';
@@ -33,12 +33,58 @@ export async function createAccount(db: EntityManager, input: { email: string; p
   return db.getRepository(Account).findOneByOrFail({ id: rows[0].id });
 }
 
+/**
+ * The account for an address whose inbox the caller has just proved by holding an invitation
+ * token: a new account, verified at once; or, when the address belongs to an account that never
+ * verified it, that account, claimed. Someone else may have signed up with the address before its
+ * owner (invitation squatting), so it passes to the inbox's holder: the new name and password,
+ * the profile cleared, and every session, access token and emailed link of the squatter ended.
+ * A verified account is someone's own: CONFLICT, ACCOUNT_EXISTS.
+ */
+export async function createOrClaimAccount(
+  db: EntityManager,
+  input: { email: string; password: string; name: string },
+): Promise<{ account: Account; claimed: boolean }> {
+  const email = normalizeEmail(input.email);
+  const name = input.name.trim();
+  const passwordHash = await hashPassword(input.password);
+  const inserted: { id: string }[] = await db.query(
+    'INSERT INTO account (email, name, password_hash, email_verified_at) VALUES ($1, $2, $3, now()) ON CONFLICT (email) DO NOTHING RETURNING id',
+    [email, name, passwordHash],
+  );
+  if (inserted.length) return { account: await db.getRepository(Account).findOneByOrFail({ id: inserted[0].id }), claimed: false };
+  // The conflicting row is committed (the insert waited for it), so this statement sees it.
+  const [holder]: { id: string; email_verified_at: Date | null }[] = await db.query('SELECT id, email_verified_at FROM account WHERE email = $1 FOR UPDATE', [email]);
+  if (!holder || holder.email_verified_at) throw conflict('An account with this email already exists; sign in to accept the invitation.', 'ACCOUNT_EXISTS');
+  await db.query(
+    `UPDATE account SET name = $2, password_hash = $3, job_title = NULL, avatar_url = NULL, email_verified_at = now(), modified_at = now()
+      WHERE id = $1`,
+    [holder.id, name, passwordHash],
+  );
+  await db.query('UPDATE token SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL', [holder.id]);
+  await db.query('UPDATE password_reset SET used_at = now() WHERE account_id = $1 AND used_at IS NULL', [holder.id]);
+  await db.query('UPDATE email_verification SET used_at = now() WHERE account_id = $1 AND used_at IS NULL', [holder.id]);
+  return { account: await db.getRepository(Account).findOneByOrFail({ id: holder.id }), claimed: true };
+}
+
 /** Checks credentials; an unknown email and a wrong password get the same answer, in the same time. */
 export async function checkCredentials(db: EntityManager, email: string, password: string): Promise<Account> {
   const account = await db.getRepository(Account).findOneBy({ email: normalizeEmail(email) });
   const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));
   if (!account || !ok) throw unauthenticated('The email or password is wrong.');
+  if (needsRehash(account.passwordHash)) await rehash(db, account, password);
   return account;
+}
+
+/**
+ * Stores a hash with the current scrypt parameters once the password is known to be right: the
+ * only moment the server holds it. Compare-and-set on the old hash, so a password changed or
+ * reset meanwhile is never overwritten by the one this sign-in checked.
+ */
+async function rehash(db: EntityManager, account: Account, password: string): Promise<void> {
+  const fresh = await hashPassword(password);
+  await db.query('UPDATE account SET password_hash = $1 WHERE id = $2 AND password_hash = $3', [fresh, account.id, account.passwordHash]);
+  account.passwordHash = fresh;
 }
 
 /** Confirms the caller's password before a sensitive change. */

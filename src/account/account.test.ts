@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import { codeOf, reasonOf, TestServer } from '../test/harness';
 
 let t: TestServer;
@@ -20,7 +21,7 @@ describe('accounts and sessions', () => {
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(user.token);
     const [account] = await t.sql('SELECT password_hash FROM account WHERE id = $1', [user.id]);
-    expect(account.password_hash).toMatch(/^scrypt\$/);
+    expect(account.password_hash).toMatch(/^\$scrypt\$ln=\d+,r=8,p=1\$/);
     expect(account.password_hash).not.toContain(user.password);
   });
 
@@ -113,6 +114,56 @@ describe('accounts and sessions', () => {
     await t.ok(SIGN_IN, { input: { email: user.email, password: 'brand new password' } });
     expect(codeOf(await t.gql('{ me { id } }', {}, { as: { token: other.signIn.token } }))).toBe('UNAUTHENTICATED');
     expect((await t.ok('{ me { id } }', {}, { as: user })).me.id).toBe(user.id);
+  });
+
+  it('keeps personal access tokens working across a password change, and says so in the schema', async () => {
+    const user = await t.signUp();
+    const pat = (await t.ok(`mutation { createAccessToken(input: { name: "ci" }) { token } }`, {}, { as: user })).createAccessToken.token;
+    await t.ok(`mutation { changePassword(input: { currentPassword: "${user.password}", newPassword: "brand new password" }) }`, {}, { as: user });
+    expect((await t.ok('{ me { id } }', {}, { as: { token: pat } })).me.id).toBe(user.id);
+    const described = await t.ok(`{ __type(name: "Mutation") { fields { name description } } }`);
+    const field = described.__type.fields.find((f: { name: string }) => f.name === 'changePassword');
+    expect(field.description).toMatch(/access tokens/i);
+  });
+});
+
+describe('password hashes', () => {
+  const cost = Number(process.env.PASSWORD_HASH_COST);
+  const storedHash = async (id: string) => (await t.sql('SELECT password_hash FROM account WHERE id = $1', [id]))[0].password_hash as string;
+  /** A hash as an older Atrium stored it: scrypt with the given log2(N), r=8, p=1, in either format. */
+  const oldHash = (password: string, logN: number, format: 'legacy' | 'phc') => {
+    const salt = randomBytes(16);
+    const key = scryptSync(password.normalize('NFKC'), salt, 32, { N: 2 ** logN, r: 8, p: 1 }).toString('base64');
+    return format === 'legacy' ? `scrypt$${logN}$${salt.toString('base64')}$${key}` : `$scrypt$ln=${logN},r=8,p=1$${salt.toString('base64')}$${key}`;
+  };
+  const signIn = (email: string, password: string) => t.gql(SIGN_IN, { input: { email, password } });
+
+  it('records the scrypt parameters in the stored hash', async () => {
+    const user = await t.signUp();
+    expect(await storedHash(user.id)).toMatch(new RegExp(`^\\$scrypt\\$ln=${cost},r=8,p=1\\$[A-Za-z0-9+/]{22}==\\$[A-Za-z0-9+/]{43}=$`));
+  });
+
+  it.each(['legacy', 'phc'] as const)('re-hashes a weaker %s hash on the next successful sign-in, and only then', async (format) => {
+    const user = await t.signUp();
+    const weak = oldHash(user.password, cost - 2, format);
+    await t.sql('UPDATE account SET password_hash = $1 WHERE id = $2', [weak, user.id]);
+    expect(codeOf(await signIn(user.email, 'not the password at all'))).toBe('UNAUTHENTICATED');
+    expect(await storedHash(user.id)).toBe(weak);
+    expect((await signIn(user.email, user.password)).errors).toBeUndefined();
+    const upgraded = await storedHash(user.id);
+    expect(upgraded).toMatch(new RegExp(`^\\$scrypt\\$ln=${cost},r=8,p=1\\$`));
+    expect(upgraded).not.toContain(user.password);
+    // The new hash holds the same password, and is not re-hashed again.
+    expect((await signIn(user.email, user.password)).errors).toBeUndefined();
+    expect(await storedHash(user.id)).toBe(upgraded);
+  });
+
+  it('keeps a stronger hash as it is', async () => {
+    const user = await t.signUp();
+    const strong = oldHash(user.password, cost + 1, 'phc');
+    await t.sql('UPDATE account SET password_hash = $1 WHERE id = $2', [strong, user.id]);
+    expect((await signIn(user.email, user.password)).errors).toBeUndefined();
+    expect(await storedHash(user.id)).toBe(strong);
   });
 });
 

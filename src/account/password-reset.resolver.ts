@@ -14,7 +14,7 @@ export class PasswordResetResolver {
     return true;
   }
 
-  @Mutation(() => AuthPayload, { description: 'Sets a new password with the emailed reset token; every session of the account ends and a new one starts.' })
+  @Mutation(() => AuthPayload, { description: 'Sets a new password with the emailed reset token; every session and personal access token of the account ends, and a new session starts.' })
   async resetPassword(@Arg('input', () => ResetPasswordInput, { description: 'The emailed token and the new password.' }) input: ResetPasswordInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     const session = await ctx.db.transaction((tx) => resets.resetPassword(tx, ctx.config, input));
     return { token: session.token, expiresAt: session.expiresAt, me: session.account as Me };

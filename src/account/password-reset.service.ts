@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Account } from './account.entity';
 import { createSession, type NewSession } from './account.service';
-import { TokenKind } from '../auth/token.entity';
 import { hashPassword } from '../auth/passwords';
 import { hashSecret, newSecret } from '../auth/secrets';
 import { isEmail, normalizeEmail } from '../common/validators';
@@ -34,8 +33,8 @@ export async function requestPasswordReset(db: EntityManager, config: Config, em
 
 /**
  * Sets a new password with a reset token: the token is used up atomically (a concurrent second
- * use finds it used), every other outstanding reset token of the account and all its sessions
- * end, and a new session is opened. A bad, used or expired token is BAD_USER_INPUT on `token`.
+ * use finds it used), every other outstanding reset token of the account, all its sessions and
+ * all its personal access tokens end, and a new session is opened. A bad, used or expired token is BAD_USER_INPUT on `token`.
  */
 export async function resetPassword(db: EntityManager, config: Config, input: { token: string; newPassword: string }): Promise<NewSession> {
   const [row]: { account_id: string }[] = await db.query(
@@ -49,7 +48,9 @@ export async function resetPassword(db: EntityManager, config: Config, input: { 
   if (!row) throw invalid('token', 'This password reset link is invalid, already used or expired; request a new one.');
   await db.getRepository(Account).update(row.account_id, { passwordHash: await hashPassword(input.newPassword) });
   await db.query('UPDATE password_reset SET used_at = now() WHERE account_id = $1 AND used_at IS NULL', [row.account_id]);
-  await db.query('UPDATE token SET revoked_at = now() WHERE account_id = $1 AND kind = $2 AND revoked_at IS NULL', [row.account_id, TokenKind.SESSION]);
+  // Every session AND personal access token ends: a reset is how an owner takes a hijacked
+  // account back, and a token the intruder made must not outlive it (docs/RULES.md §4).
+  await db.query('UPDATE token SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL', [row.account_id]);
   const account = await db.getRepository(Account).findOneByOrFail({ id: row.account_id });
   return createSession(db, account, config.sessionTtlDays);
 }

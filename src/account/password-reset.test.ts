@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { codeOf, TestServer } from '../test/harness';
 import { deliverDue } from '../mail/mail.worker';
 import { SmtpSink, tokenFrom } from '../mail/smtp-sink';
@@ -61,6 +62,49 @@ describe('password reset', () => {
     const again = await t.gql(RESET, { input: { token, newPassword: 'yet another password' } });
     expect(codeOf(again)).toBe('BAD_USER_INPUT');
     expect(again.errors![0].extensions!.fields).toEqual([expect.objectContaining({ field: 'token' })]);
+  });
+
+  it('ends every personal access token too: a reset is the way back after a takeover', async () => {
+    const user = await t.signUp();
+    const CREATE = `mutation($name: String!) { createAccessToken(input: { name: $name }) { token } }`;
+    const write = (await t.ok(CREATE, { name: 'ci' }, { as: user })).createAccessToken.token;
+    const read = (await t.ok(`mutation { createAccessToken(input: { name: "dash", scope: READ }) { token } }`, {}, { as: user })).createAccessToken.token;
+    expect((await t.ok('{ me { id } }', {}, { as: { token: write } })).me.id).toBe(user.id);
+    const reset = await t.ok(RESET, { input: { token: await resetToken(user.email), newPassword: 'a brand new password' } });
+    for (const token of [write, read]) expect(codeOf(await t.gql('{ me { id } }', {}, { as: { token } }))).toBe('UNAUTHENTICATED');
+    const fresh = { token: reset.resetPassword.token };
+    expect((await t.ok('{ me { accessTokens { id } } }', {}, { as: fresh })).me.accessTokens).toEqual([]);
+    // Tokens made after the reset work as usual.
+    const after = (await t.ok(CREATE, { name: 'new ci' }, { as: fresh })).createAccessToken.token;
+    expect((await t.ok('{ me { id } }', {}, { as: { token: after } })).me.id).toBe(user.id);
+  });
+
+  it('leaves no credential made before the reset working, whatever the account held (property)', async () => {
+    const credential = fc.oneof(
+      fc.constant({ kind: 'session' as const }),
+      fc.record({ kind: fc.constant('token' as const), scope: fc.constantFrom('READ', 'WRITE'), expires: fc.boolean() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(credential, { maxLength: 5 }), fc.boolean(), async (credentials, viaChangedPassword) => {
+        const user = await t.signUp();
+        if (viaChangedPassword) {
+          await t.ok(`mutation { changePassword(input: { currentPassword: "${user.password}", newPassword: "changed password 1" }) }`, {}, { as: user });
+          user.password = 'changed password 1';
+        }
+        const secrets = [user.token];
+        for (const c of credentials) {
+          if (c.kind === 'session') secrets.push((await t.ok(SIGN_IN, { input: { email: user.email, password: user.password } })).signIn.token);
+          else {
+            const input = { name: 'p', scope: c.scope, expiresAt: c.expires ? new Date(Date.now() + 86_400_000).toISOString() : null };
+            secrets.push((await t.ok(`mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token } }`, { input }, { as: user })).createAccessToken.token);
+          }
+        }
+        const reset = await t.ok(RESET, { input: { token: await resetToken(user.email), newPassword: 'a brand new password' } });
+        for (const token of secrets) expect(codeOf(await t.gql('{ me { id } }', {}, { as: { token } }))).toBe('UNAUTHENTICATED');
+        expect((await t.ok('{ me { id } }', {}, { as: { token: reset.resetPassword.token } })).me.id).toBe(user.id);
+      }),
+      { numRuns: 8 },
+    );
   });
 
   it('answers true for an unknown or malformed address and sends nothing', async () => {

@@ -154,6 +154,8 @@ export const OPERATIONS: Record<string, Operation> = {
   'Mutation.deleteMe': { action: 'account.delete' },
   'Mutation.requestPasswordReset': {},
   'Mutation.resetPassword': {},
+  'Mutation.verifyEmail': {},
+  'Mutation.resendVerificationEmail': { action: 'account.edit' },
   'Mutation.createAccessToken': { action: 'account.edit' },
   'Mutation.revokeAccessToken': { action: 'account.edit' },
 

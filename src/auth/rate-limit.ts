@@ -73,6 +73,12 @@ export const LIMITS = {
     windowSeconds: 3_600,
     message: 'Too many password reset requests for this address; try again later.',
   }),
+  verificationResend: (config: Config, accountId: string): Limit => ({
+    key: `verification-resend:${accountId}`,
+    max: config.verificationResendLimitPerHour,
+    windowSeconds: 3_600,
+    message: 'Too many verification emails were sent to this address in the last hour; try again later.',
+  }),
 };
 
 /**

@@ -1,4 +1,5 @@
 import { Account } from '../account/account.entity';
+import { EmailVerification } from '../account/email-verification.entity';
 import { PasswordReset } from '../account/password-reset.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { RateLimitCounter } from '../auth/rate-limit.entity';
@@ -15,6 +16,6 @@ import { Workspace } from '../workspace/workspace.entity';
 
 /** Every TypeORM entity; the data source and the migration check both use this list. */
 export const ENTITIES = [
-  Account, PasswordReset, Token, RateLimitCounter, Workspace, Membership, Invitation,
+  Account, PasswordReset, EmailVerification, Token, RateLimitCounter, Workspace, Membership, Invitation,
   Project, Variable, Job, Run, CodeVersion, AuditEvent, OutboxEmail,
 ];

@@ -1,5 +1,8 @@
+import { Client } from 'pg';
 import { createDataSource } from './data-source';
-import { cloneTemplateDatabase } from '../test/harness';
+import { ADMIN_DB_URL, cloneTemplateDatabase } from '../test/harness';
+import { Initial1795395085203 } from '../../migrations/1795395085203-Initial';
+import { EmailVerification1796685778476 } from '../../migrations/1796685778476-EmailVerification';
 
 describe('migrations', () => {
   it('build exactly the schema the entities describe (run `npm run migration:generate -- Name` when this fails)', async () => {
@@ -40,6 +43,34 @@ describe('migrations', () => {
     } finally {
       await ds.destroy();
       await clone.drop();
+    }
+  });
+});
+
+describe('the EmailVerification migration', () => {
+  it('marks the accounts that existed before it as verified, and none created after', async () => {
+    const admin = new Client({ connectionString: ADMIN_DB_URL() });
+    const name = `m_${Date.now().toString(36)}`;
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const ds = createDataSource({ url: ADMIN_DB_URL().replace(/\/[^/?]*(\?|$)/, `/${name}$1`), poolSize: 1 });
+    try {
+      await ds.initialize();
+      const runner = ds.createQueryRunner();
+      await new Initial1795395085203().up(runner);
+      await runner.query(`INSERT INTO account (email, name, password_hash, created_at) VALUES ('old@x.io', 'Old', 'x', '2026-01-02T03:04:05Z')`);
+      await new EmailVerification1796685778476().up(runner);
+      await runner.query(`INSERT INTO account (email, name, password_hash) VALUES ('new@x.io', 'New', 'x')`);
+      const rows = await runner.query(`SELECT email, email_verified_at FROM account ORDER BY email`);
+      expect(rows).toEqual([
+        { email: 'new@x.io', email_verified_at: null },
+        { email: 'old@x.io', email_verified_at: new Date('2026-01-02T03:04:05Z') },
+      ]);
+      await runner.release();
+    } finally {
+      await ds.destroy();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
     }
   });
 });

@@ -59,14 +59,14 @@ export class InvitationResolver {
     return invitation;
   }
 
-  @Mutation(() => Membership, { description: 'Accepts an invitation as the signed-in account, whose email must be the invited address.' })
+  @Mutation(() => Membership, { description: 'Accepts an invitation as the signed-in account, whose email must be the invited address; this also verifies the address.' })
   async acceptInvitation(@Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string, @Ctx() ctx: Context): Promise<Membership> {
     const member = await ctx.db.transaction((tx) => invitations.acceptInvitation(tx, signedIn(ctx), token));
     clearLoaders(ctx);
     return member;
   }
 
-  @Mutation(() => AuthPayload, { description: 'Creates an account for the invited address, accepts the invitation and signs in, all at once.' })
+  @Mutation(() => AuthPayload, { description: 'Creates a verified account for the invited address, accepts the invitation and signs in, all at once. An account that never verified the address is taken over instead (new name and password; its sessions and tokens end); a verified one answers CONFLICT, ACCOUNT_EXISTS.' })
   async signUpAndAcceptInvitation(
     @Arg('input', () => SignUpAndAcceptInvitationInput, { description: 'The invitation token and the new account\'s name and password.' }) input: SignUpAndAcceptInvitationInput,
     @Ctx() ctx: Context,
@@ -99,8 +99,11 @@ export class InvitationResolver {
 
 @Resolver(() => Me)
 export class MyInvitationsResolver {
-  @FieldResolver(() => [Invitation], { description: "Pending invitations addressed to this account's email, in any workspace." })
-  pendingInvitations(@Root() me: Account, @Ctx() ctx: Context): Promise<Invitation[]> {
+  @FieldResolver(() => [Invitation], { description: "Pending invitations addressed to this account's email, in any workspace; none until the address is verified." })
+  async pendingInvitations(@Root() me: Account, @Ctx() ctx: Context): Promise<Invitation[]> {
+    // Anyone can sign up with any address; until it is proved, invitations to it (and the private
+    // workspaces they name) belong to whoever holds the inbox, not to this account.
+    if (!me.emailVerifiedAt) return [];
     return invitations.pendingInvitationsFor(ctx.db.manager, me.email);
   }
 }

@@ -1,6 +1,7 @@
 import { In, type EntityManager } from 'typeorm';
 import { Account } from '../account/account.entity';
-import { createAccount, createSession, type NewSession } from '../account/account.service';
+import { createOrClaimAccount, createSession, type NewSession } from '../account/account.service';
+import { markEmailVerified } from '../account/email-verification.service';
 import { recordAudit } from '../audit/audit.service';
 import { INVITE_CEILING, type WorkspaceGrantee } from '../auth/permissions';
 import { ensureCooldown } from '../auth/rate-limit';
@@ -291,8 +292,12 @@ function ensureOpen(invitation: Invitation): void {
   }
 }
 
-/** Makes the account a member with the invited role and closes the invitation — at most once per token. */
-async function join(db: EntityManager, invitation: Invitation, account: Account): Promise<Membership> {
+/**
+ * Makes the account a member with the invited role and closes the invitation — at most once per
+ * token. Whoever holds the token holds the invited inbox, so the account's address counts as
+ * verified from now on (docs/RULES.md §4).
+ */
+async function join(db: EntityManager, invitation: Invitation, account: Account, extra: Record<string, unknown> = {}): Promise<Membership> {
   const [member]: { id: string }[] = await db.query(
     'INSERT INTO membership (workspace_id, account_id, role) VALUES ($1, $2, $3) ON CONFLICT (workspace_id, account_id) DO NOTHING RETURNING id',
     [invitation.workspaceId, account.id, invitation.role],
@@ -310,8 +315,9 @@ async function join(db: EntityManager, invitation: Invitation, account: Account)
     workspaceId: invitation.workspaceId,
     actorId: account.id,
     action: 'invitation.accepted',
-    details: { invitationId: invitation.id, email: invitation.email, role: invitation.role, memberId: member.id, accountId: account.id },
+    details: { invitationId: invitation.id, email: invitation.email, role: invitation.role, memberId: member.id, accountId: account.id, ...extra },
   });
+  if (!account.emailVerifiedAt) await markEmailVerified(db, account.id);
   return db.getRepository(Membership).findOneByOrFail({ id: member.id });
 }
 
@@ -325,7 +331,11 @@ export async function acceptInvitation(db: EntityManager, account: Account, toke
   return join(db, invitation, account);
 }
 
-/** Creates the account of the invited address and accepts the invitation, in one transaction. */
+/**
+ * Creates the account of the invited address (verified: the token proves the inbox) and accepts
+ * the invitation, in one transaction. An unverified account already holding the address is
+ * claimed instead (createOrClaimAccount); a verified one is ACCOUNT_EXISTS.
+ */
 export async function signUpAndAcceptInvitation(
   db: EntityManager,
   config: Config,
@@ -333,8 +343,8 @@ export async function signUpAndAcceptInvitation(
 ): Promise<NewSession> {
   const { invitation } = await lockByToken(db, input.token);
   ensureOpen(invitation);
-  const account = await createAccount(db, { email: invitation.emailNormalized, name: input.name, password: input.password });
-  await join(db, invitation, account);
+  const { account, claimed } = await createOrClaimAccount(db, { email: invitation.emailNormalized, name: input.name, password: input.password });
+  await join(db, invitation, account, claimed ? { claimedUnverifiedAccount: true } : {});
   return createSession(db, account, config.sessionTtlDays);
 }
 
@@ -369,7 +379,7 @@ export async function previewInvitation(db: EntityManager, token: string): Promi
     workspace_name: string; inviter_name: string | null; email: string; role: WorkspaceRole; stored_state: InvitationState; expires_at: Date; account_exists: boolean;
   }[] = await db.query(
     `SELECT w.name AS workspace_name, a.name AS inviter_name, i.email, i.role, i.stored_state, i.expires_at,
-            EXISTS (SELECT 1 FROM account x WHERE x.email = i.email_normalized) AS account_exists
+            EXISTS (SELECT 1 FROM account x WHERE x.email = i.email_normalized AND x.email_verified_at IS NOT NULL) AS account_exists
        FROM invitation i
        JOIN workspace w ON w.id = i.workspace_id AND w.removed_at IS NULL
        LEFT JOIN account a ON a.id = i.invited_by_id

@@ -95,7 +95,7 @@ export class InvitationPreview {
   @Field({ description: 'When the link stops working.' })
   expiresAt: Date;
 
-  @Field({ description: 'Whether an account with the invited email exists, so the page offers sign-in or sign-up.' })
+  @Field({ description: 'Whether an account with the invited email exists and has verified it, so the page offers sign-in; false: sign-up (signUpAndAcceptInvitation, which also takes over an unverified account of the address).' })
   accountExists: boolean;
 }
 

@@ -124,7 +124,7 @@ export class SmtpSink {
 }
 
 /** The token of the first link to `path` in a message's text body. */
-export function tokenFrom(mail: ReceivedMail, path: '/invitations/accept' | '/password-reset'): string {
+export function tokenFrom(mail: ReceivedMail, path: '/invitations/accept' | '/password-reset' | '/verify-email'): string {
   const match = new RegExp(`${path.replace(/\//g, '\\/')}\\?token=([A-Za-z0-9_%-]+)`).exec(mail.text);
   if (!match) throw new Error(`no ${path} link in: ${mail.text}`);
   return decodeURIComponent(match[1]);

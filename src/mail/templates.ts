@@ -87,8 +87,31 @@ export function passwordResetEmail(args: { name: string; expiresAt: Date; link: 
   return { subject, text, html };
 }
 
+export function emailVerificationEmail(args: { name: string; expiresAt: Date; link: string }): RenderedEmail {
+  const subject = 'Verify your email address for Atrium';
+  const text = [
+    `Hello ${args.name},`,
+    '',
+    'Someone (hopefully you) created an Atrium account with this email address. Confirm that it is yours:',
+    args.link,
+    '',
+    `The link works once, until ${formatDate(args.expiresAt)}. If you did not create this account, ignore this email: until the address is verified the account sees none of the invitations sent to it.`,
+  ].join('\n');
+  const html = layout(subject, [
+    `<p>Hello ${escapeHtml(args.name)},</p>`,
+    '<p>Someone (hopefully you) created an Atrium account with this email address. Confirm that it is yours.</p>',
+    button(args.link, 'Verify my email address'),
+    `<p>Or open this link: <a href="${escapeHtml(args.link)}">${escapeHtml(args.link)}</a></p>`,
+    `<p style="color: #666;">The link works once, until ${escapeHtml(formatDate(args.expiresAt))}. If you did not create this account, ignore this email: until the address is verified the account sees none of the invitations sent to it.</p>`,
+  ]);
+  return { subject, text, html };
+}
+
 /** The accept page of an invitation. */
 export const invitationLink = (publicUrl: string, token: string) => `${publicUrl}/invitations/accept?token=${encodeURIComponent(token)}`;
 
 /** The page where a reset token is used. */
 export const passwordResetLink = (publicUrl: string, token: string) => `${publicUrl}/password-reset?token=${encodeURIComponent(token)}`;
+
+/** The page where a verification token is used. */
+export const emailVerificationLink = (publicUrl: string, token: string) => `${publicUrl}/verify-email?token=${encodeURIComponent(token)}`;

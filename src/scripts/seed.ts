@@ -25,7 +25,7 @@ export const SIZES: Record<Scale, { accounts: number; workspaces: number; member
 
 /** The password of every seeded account. */
 export const SEED_PASSWORD = 'atrium-bench-password';
-/** scrypt (N=2^15) of SEED_PASSWORD, precomputed with auth/passwords.ts hashPassword so seeding costs no hashing. */
+/** scrypt (N=2^15, the first hash format) of SEED_PASSWORD, precomputed so seeding costs no hashing; a sign-in upgrades it. */
 export const SEED_PASSWORD_HASH = 'scrypt$15$eX4hXqF7Khasq6R25r1esA==$No0P2KC+Z48hRCwRiuUITnSt5n9QMnh4Sp98ULVndzA=';
 /** Fixed creation time of the data set; row n is created n seconds later, so sort orders are stable. */
 const EPOCH = '2026-01-01T00:00:00Z';
@@ -135,10 +135,11 @@ export async function seedDatabase(client: Client, scale: Scale, options: { rese
     }
 
     // Accounts: the background population, the people of the three target workspaces, invitees.
+    // All with verified addresses, as people who use Atrium have (an unverified one sees no invitations).
     const account = (from: number, to: number, email: string) =>
       q(
-        `INSERT INTO account (id, name, email, password_hash, created_at, modified_at)
-         SELECT ${sqlId('account', 'n')}, ${sqlPersonName('n')}, ${email}, $1, ${at('n')}, ${at('n')}
+        `INSERT INTO account (id, name, email, password_hash, email_verified_at, created_at, modified_at)
+         SELECT ${sqlId('account', 'n')}, ${sqlPersonName('n')}, ${email}, $1, ${at('n')}, ${at('n')}, ${at('n')}
          FROM generate_series(${from}, ${to}) AS n`,
         [SEED_PASSWORD_HASH],
       );

@@ -151,8 +151,13 @@ export class TestServer {
     return this.db.query(query, params);
   }
 
-  /** Signs up a new account through the API. */
-  async signUp(input: { name?: string; email?: string; password?: string } = {}): Promise<TestUser> {
+  /**
+   * Signs up a new account through the API and, unless `verified: false`, verifies its address
+   * the way its owner would: with the link of the verification email, read from the outbox. That
+   * email then counts as delivered (and its body is erased, as the mail worker does), so tests
+   * about other mail see only theirs.
+   */
+  async signUp(input: { name?: string; email?: string; password?: string; verified?: boolean } = {}): Promise<TestUser> {
     const n = ++counter;
     const name = input.name ?? `User ${n}`;
     const email = input.email ?? `user${n}-${randomBytes(3).toString('hex')}@example.com`;
@@ -161,7 +166,28 @@ export class TestServer {
       `mutation($input: SignUpInput!) { signUp(input: $input) { token me { id email name } } }`,
       { input: { name, email, password } },
     );
-    return { id: data.signUp.me.id, email: data.signUp.me.email, name, token: data.signUp.token, password };
+    const user = { id: data.signUp.me.id, email: data.signUp.me.email, name, token: data.signUp.token, password };
+    if (input.verified !== false) await this.verifyFromOutbox(user.email);
+    return user;
+  }
+
+  /** The token of the newest undelivered verification email to `email`, marked delivered. */
+  async takeVerificationToken(email: string): Promise<string> {
+    const [mail] = await this.sql<{ id: string; text_body: string }>(
+      `SELECT id, text_body FROM outbox_email WHERE kind = 'email_verification' AND to_address = $1 AND sent_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+      [email],
+    );
+    const match = mail && /\/verify-email\?token=([A-Za-z0-9_%-]+)/.exec(mail.text_body);
+    if (!match) throw new Error(`no verification email for ${email} in the outbox`);
+    await this.sql(`UPDATE outbox_email SET sent_at = now(), text_body = '', html_body = '' WHERE id = $1`, [mail.id]);
+    return decodeURIComponent(match[1]);
+  }
+
+  /** Verifies an address with the link of its verification email (see signUp). */
+  async verifyFromOutbox(email: string): Promise<void> {
+    const token = await this.takeVerificationToken(email);
+    const data = await this.ok(`mutation($token: String!) { verifyEmail(token: $token) }`, { token });
+    if (data.verifyEmail !== true) throw new Error(`verifyEmail answered ${data.verifyEmail} for ${email}`);
   }
 
   /** Creates a workspace through the API, owned by `owner`. */
