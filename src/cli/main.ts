@@ -6,6 +6,7 @@ import { createCli } from './context';
 import { CliError, EXIT, EXIT_CODES_HELP } from './errors';
 import { peopleCommands } from './people.commands';
 import { projectCommands } from './project.commands';
+import { invitationCommands } from './invitation.commands';
 import { inquirerPrompter, noInputPrompter, type Prompter } from './prompts';
 import { workspaceCommands } from './workspace.commands';
 
@@ -63,6 +64,7 @@ export function buildProgram(options: RunOptions = {}): Command {
   authCommands(program, cli);
   workspaceCommands(program, cli);
   peopleCommands(program, cli);
+  invitationCommands(program, cli);
   projectCommands(program, cli);
   return program;
 }
