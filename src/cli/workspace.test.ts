@@ -225,9 +225,8 @@ describe('atrium workspace remove', () => {
   it('removes without asking with --yes, and refuses a member with exit 4', async () => {
     const { workspace, member, admin } = await t.cast();
     const refused = await atrium(['workspace', 'remove', '--id', workspace.id, '--yes'], as(member));
-    // To anyone but its owner and platform admins a removed workspace does not exist.
-    expectExit(refused, 5);
-    expect(refused.stderr).toContain('code: NOT_FOUND');
+    expectExit(refused, 4);
+    expect(refused.stderr).toContain('code: FORBIDDEN');
     expect(await isRemoved(workspace.id)).toBe(false);
     expectExit(await atrium(['workspace', 'remove', '--id', workspace.id, '--yes', '--json'], as(admin)), 0);
     expect(await isRemoved(workspace.id)).toBe(true);
