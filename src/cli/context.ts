@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { Api } from './client';
 import { currentSession, type Session } from './config';
 import { CliError, EXIT, UsageError } from './errors';
@@ -44,6 +44,38 @@ export async function allPages<T>(fetchPage: (after: string | null) => Promise<C
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `ADMIN` → `admin`; a missing value → `-`. */
+export const lower = (s: string | null | undefined): string => (s ? s.toLowerCase() : '-');
+
+/** Whether the command was run with the global --json. */
+export const wantsJson = (cmd: Command): boolean => !!cmd.optsWithGlobals().json;
+
+export interface WorkspaceDetails { id: string; name: string; description: string; visibility: 'PRIVATE' | 'PUBLIC'; viewerRole: string | null; viewerPermissions: string[] }
+
+const WORKSPACE = `query($id: ID!) { workspace(id: $id) { id name description visibility viewerRole viewerPermissions } }`;
+
+/** A workspace with the caller's role and permission codes there (NOT_FOUND, exit 5, when it cannot be seen). */
+export async function workspaceDetails(api: Api, id: string): Promise<WorkspaceDetails> {
+  const { workspace } = await api.request(WORKSPACE, { id });
+  if (!workspace) throw new CliError('The workspace was not found.', EXIT.NOT_FOUND);
+  return workspace;
+}
+
+/** A refusal the CLI decides itself, printed like the server's (exit 4, with the same reason name). */
+export function refusal(message: string, reason?: string): CliError {
+  return new CliError(message, EXIT.FORBIDDEN, [`code: FORBIDDEN${reason ? `, reason: ${reason}` : ''}`]);
+}
+
+/**
+ * Refuses before anything is asked or sent when the caller lacks `permission` in the workspace
+ * (docs/RULES.md §2): destructive commands must never run unconfirmed, and questions whose
+ * answers the server will refuse help nobody.
+ */
+export function requirePermission(workspace: WorkspaceDetails, permission: string, what: string, takes: string): void {
+  if (workspace.viewerPermissions.includes(permission)) return;
+  throw refusal(`You do not have permission to ${what} (your role: ${lower(workspace.viewerRole ?? 'guest')}; it takes ${takes}).`);
+}
 
 export interface WorkspaceSummary { id: string; name: string; visibility: string; viewerRole: string | null; createdAt: string }
 
@@ -92,6 +124,13 @@ export const parse = {
   role(value: string): string {
     const v = value.trim().toUpperCase();
     if (!['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'].includes(v)) throw new InvalidArgumentError('Use viewer, member, admin or owner.');
+    return v;
+  },
+  /** A role a member can be given; the owner is made only by transferring ownership. */
+  memberRole(value: string): string {
+    const v = value.trim().toUpperCase();
+    if (v === 'OWNER') throw new InvalidArgumentError('Nobody is made the owner by a role change; the owner transfers ownership. Use viewer, member or admin.');
+    if (!['VIEWER', 'MEMBER', 'ADMIN'].includes(v)) throw new InvalidArgumentError('Use viewer, member or admin.');
     return v;
   },
   /** Comma-separated and repeatable: `--role admin,member --role viewer`. */

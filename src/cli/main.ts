@@ -6,7 +6,9 @@ import { createCli } from './context';
 import { CliError, EXIT, EXIT_CODES_HELP } from './errors';
 import { peopleCommands } from './people.commands';
 import { projectCommands } from './project.commands';
+import { invitationCommands } from './invitation.commands';
 import { inquirerPrompter, noInputPrompter, type Prompter } from './prompts';
+import { tokenCommands } from './token.commands';
 import { workspaceCommands } from './workspace.commands';
 
 export interface RunOptions {
@@ -43,7 +45,7 @@ export function buildProgram(options: RunOptions = {}): Command {
   const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text));
   const program = new Command('atrium');
   program
-    .description('Command-line client for the Atrium GraphQL API: workspaces, people and projects')
+    .description('Command-line client for the Atrium GraphQL API: workspaces, people, invitations, projects and access tokens')
     .version(packageVersion(), '-V, --version')
     .option('--json', 'print results as JSON instead of tables')
     .option('--no-input', 'never ask; a missing value is a usage error (exit code 2)')
@@ -63,7 +65,9 @@ export function buildProgram(options: RunOptions = {}): Command {
   authCommands(program, cli);
   workspaceCommands(program, cli);
   peopleCommands(program, cli);
+  invitationCommands(program, cli);
   projectCommands(program, cli);
+  tokenCommands(program, cli);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { allPages, chooseWorkspace, parse, type Cli, type WorkspaceSummary } from './context';
-import { CliError, EXIT } from './errors';
+import { allPages, chooseWorkspace, lower, parse, requirePermission, UUID, wantsJson as json, workspaceDetails, type Cli, type WorkspaceSummary } from './context';
+import { CliError, EXIT, UsageError } from './errors';
 import { shortDate, table } from './table';
 
 const WORKSPACES = `query($after: String, $filter: WorkspaceFilter) {
@@ -9,33 +9,70 @@ const WORKSPACES = `query($after: String, $filter: WorkspaceFilter) {
     edges { node { id name visibility viewerRole createdAt } }
   }
 }`;
-const WORKSPACE = `query($id: ID!) { workspace(id: $id) { id name description visibility viewerRole viewerPermissions } }`;
 const CREATE = `mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { id name description visibility viewerRole createdAt } }`;
 const UPDATE = `mutation($input: UpdateWorkspaceInput!) { updateWorkspace(input: $input) { id name description visibility viewerRole modifiedAt } }`;
 const REMOVE = `mutation($id: ID!) { removeWorkspace(id: $id) { id name removedAt purgeAt } }`;
+const REMOVED = `{ me { removedWorkspaces { id name visibility removedAt purgeAt } } }`;
+const RESTORE = `mutation($id: ID!) { restoreWorkspace(id: $id) { id name visibility viewerRole removedAt purgeAt } }`;
 
-interface WorkspaceDetails { id: string; name: string; description: string; visibility: 'PRIVATE' | 'PUBLIC'; viewerRole: string | null; viewerPermissions: string[] }
+interface RemovedWorkspace { id: string; name: string; visibility: string; removedAt: string; purgeAt: string }
 type Editable = 'name' | 'description' | 'visibility';
 
 const visibilityOption = () => new Option('--visibility <visibility>', 'private or public').argParser(parse.visibility);
-const lower = (s: string | null | undefined) => (s ? s.toLowerCase() : '-');
-const json = (cmd: Command) => !!cmd.optsWithGlobals().json;
 const show = (value: string) => (value === '' ? '(empty)' : JSON.stringify(value).length > 62 ? `${JSON.stringify(value).slice(0, 60)}…"` : JSON.stringify(value));
 
-async function loadWorkspace(cli: Cli, id: string): Promise<WorkspaceDetails> {
-  const { workspace } = await cli.api().request(WORKSPACE, { id });
-  if (!workspace) throw new CliError('The workspace was not found.', EXIT.NOT_FOUND);
-  return workspace;
+/** The removed workspaces the caller owns that can still be restored. */
+async function removedWorkspaces(cli: Cli): Promise<RemovedWorkspace[]> {
+  const { me } = await cli.api().request(REMOVED);
+  if (!me) throw new CliError('You are not signed in.', EXIT.UNAUTHENTICATED);
+  return me.removedWorkspaces;
 }
 
-/** `atrium workspace list|create|change|remove`. */
+/**
+ * The removed workspace to restore: an id goes to the server as it is (platform admins restore
+ * workspaces they do not own), a name is looked up among the caller's removed workspaces, and
+ * without either the caller picks one of them.
+ */
+async function chooseRemovedWorkspace(cli: Cli, ref: string | undefined): Promise<string> {
+  const wanted = ref?.trim();
+  if (ref !== undefined && !wanted) throw new UsageError('--id needs a workspace id or name.');
+  if (wanted && UUID.test(wanted)) return wanted;
+  const removed = await removedWorkspaces(cli);
+  if (wanted) {
+    const matches = removed.filter((w) => w.name.toLowerCase() === wanted.toLowerCase());
+    if (matches.length === 1) return matches[0].id;
+    if (matches.length === 0) throw new CliError(`You own no removed workspace named "${wanted}" that can still be restored (see \`atrium workspace list --removed\`).`, EXIT.NOT_FOUND);
+    throw new UsageError(`You own ${matches.length} removed workspaces named "${wanted}"; pass its id with --id (see \`atrium workspace list --removed\`).`);
+  }
+  if (removed.length === 0) throw new CliError('You own no removed workspace that can still be restored.', EXIT.NOT_FOUND);
+  return cli.prompter.select({
+    message: 'Which workspace do you want to restore?',
+    flag: '--id',
+    choices: removed.map((w) => ({ name: `${w.name} (removed ${shortDate(w.removedAt)}, restorable until ${shortDate(w.purgeAt)} UTC)`, value: w.id, description: w.id })),
+  });
+}
+
+/** `atrium workspace list|create|change|remove|restore`. */
 export function workspaceCommands(program: Command, cli: Cli): void {
-  const ws = program.command('workspace').alias('workspaces').description('List, create, change and remove workspaces');
+  const ws = program.command('workspace').alias('workspaces').description('List, create, change, remove and restore workspaces');
 
   ws.command('list')
     .description('List your workspaces')
     .option('--all', 'also list public workspaces you are not a member of')
-    .action(async (opts: { all?: boolean }, cmd: Command) => {
+    .addOption(new Option('--removed', 'list the removed workspaces you own that can still be restored').conflicts('all'))
+    .action(async (opts: { all?: boolean; removed?: boolean }, cmd: Command) => {
+      if (opts.removed) {
+        const removed = await removedWorkspaces(cli);
+        if (json(cmd)) return cli.out(JSON.stringify(removed, null, 2));
+        return cli.out(
+          table(removed, [
+            { header: 'ID', value: (w) => w.id },
+            { header: 'NAME', value: (w) => w.name },
+            { header: 'REMOVED', value: (w) => shortDate(w.removedAt) },
+            { header: 'RESTORABLE UNTIL', value: (w) => shortDate(w.purgeAt) },
+          ], 'You own no removed workspace that can still be restored.'),
+        );
+      }
       const api = cli.api();
       const filter = opts.all ? null : { isMember: true };
       const rows = await allPages<WorkspaceSummary>(async (after) => (await api.request(WORKSPACES, { after, filter })).workspaces);
@@ -79,7 +116,7 @@ export function workspaceCommands(program: Command, cli: Cli): void {
     .action(async (opts: { id?: string; name?: string; description?: string; visibility?: string; yes?: boolean }, cmd: Command) => {
       const api = cli.api();
       const id = await chooseWorkspace(cli, api, opts.id, '--id', 'Which workspace do you want to change?');
-      const current = await loadWorkspace(cli, id);
+      const current = await workspaceDetails(api, id);
       const wanted: Partial<Record<Editable, string>> = { name: opts.name, description: opts.description, visibility: opts.visibility };
       if (!current.viewerPermissions.includes('workspace.info.edit')) {
         // Asking questions whose answers will be refused helps nobody: send the request now and let the
@@ -129,11 +166,9 @@ export function workspaceCommands(program: Command, cli: Cli): void {
     .action(async (opts: { id?: string; yes?: boolean }, cmd: Command) => {
       const api = cli.api();
       const id = await chooseWorkspace(cli, api, opts.id, '--id', 'Which workspace do you want to remove?');
-      const current = await loadWorkspace(cli, id);
-      if (!current.viewerPermissions.includes('workspace.remove')) {
-        // Refused here rather than by a request: removing must never happen without the confirmation.
-        throw new CliError(`You do not have permission to remove workspace "${current.name}" (your role: ${lower(current.viewerRole ?? 'guest')}; it takes admin or owner).`, EXIT.FORBIDDEN, ['code: FORBIDDEN']);
-      }
+      const current = await workspaceDetails(api, id);
+      // Refused here rather than by a request: removing must never happen without the confirmation.
+      requirePermission(current, 'workspace.remove', `remove workspace "${current.name}"`, 'admin or owner');
       if (!opts.yes) {
         cli.note(`This removes workspace "${current.name}" (${current.id}) and everything in it for all its members.`);
         const typed = await cli.prompter.input({ message: `Type the workspace name (${current.name}) to confirm`, flag: '--yes' });
@@ -142,5 +177,15 @@ export function workspaceCommands(program: Command, cli: Cli): void {
       const { removeWorkspace: w } = await api.request(REMOVE, { id });
       if (json(cmd)) return cli.out(JSON.stringify(w, null, 2));
       cli.out(`Removed workspace "${w.name}" (${w.id}).${w.purgeAt ? ` Its owner can restore it until ${shortDate(w.purgeAt)} UTC.` : ''}`);
+    });
+
+  ws.command('restore')
+    .description('Restore a removed workspace before it is deleted for good (its owner, or a platform admin)')
+    .option('--id <workspace>', 'the workspace id, or the name of one you own (picked from your removed workspaces when missing)')
+    .action(async (opts: { id?: string }, cmd: Command) => {
+      const id = await chooseRemovedWorkspace(cli, opts.id);
+      const { restoreWorkspace: w } = await cli.api().request(RESTORE, { id });
+      if (json(cmd)) return cli.out(JSON.stringify(w, null, 2));
+      cli.out(`Restored workspace "${w.name}" (${w.id}); it is back for all its members.`);
     });
 }

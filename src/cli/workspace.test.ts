@@ -232,3 +232,76 @@ describe('atrium workspace remove', () => {
     expect(await isRemoved(workspace.id)).toBe(true);
   });
 });
+
+describe('atrium workspace restore', () => {
+  const removedAt = async (id: string) => (await t.sql('SELECT removed_at FROM workspace WHERE id = $1', [id]))[0].removed_at as Date | null;
+  const remove = (id: string, user: TestUser) => t.ok(`mutation($id: ID!) { removeWorkspace(id: $id) { id } }`, { id }, { as: user });
+
+  it('lists the removed workspaces the owner can restore, and restores the one picked from the list', async () => {
+    const owner = await t.signUp();
+    const kept = await t.createWorkspace(owner, { name: 'Still Here' });
+    const first = await t.createWorkspace(owner, { name: 'Gone One' });
+    const second = await t.createWorkspace(owner, { name: 'Gone Two' });
+    await remove(first.id, owner);
+    await remove(second.id, owner);
+
+    const listed = await atrium(['workspace', 'list', '--removed'], as(owner));
+    expectExit(listed, 0);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+REMOVED\s+RESTORABLE UNTIL$/);
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[1]).sort()).toEqual(['Gone One', 'Gone Two']);
+    expect(listed.stdout).not.toContain(kept.name);
+
+    const restored = await atrium(['workspace', 'restore'], {
+      ...as(owner),
+      answers: [{ when: /Which workspace do you want to restore\?[\s\S]*Gone One[\s\S]*Gone Two|Which workspace do you want to restore\?[\s\S]*Gone Two[\s\S]*Gone One/, send: KEY.enter }],
+    });
+    expectExit(restored, 0);
+    const picked = restored.stdout.includes('"Gone One"') ? first : second;
+    expect(restored.stdout).toContain(`Restored workspace "${picked.name}" (${picked.id}); it is back for all its members.`);
+    expect(await removedAt(picked.id)).toBeNull();
+    expect(await removedAt(picked.id === first.id ? second.id : first.id)).not.toBeNull();
+  });
+
+  it('restores by name or id with --json, and the members see the workspace again', async () => {
+    const { workspace, owner, member } = await t.cast();
+    await remove(workspace.id, owner);
+    const hidden = await atrium(['people', 'list', '--workspace', workspace.id], as(member));
+    expectExit(hidden, 5);
+
+    const byName = await atrium(['workspace', 'restore', '--id', workspace.name.toUpperCase(), '--json'], as(owner));
+    expectExit(byName, 0);
+    expect(JSON.parse(byName.stdout)).toMatchObject({ id: workspace.id, name: workspace.name, removedAt: null, purgeAt: null, viewerRole: 'OWNER' });
+    expectExit(await atrium(['people', 'list', '--workspace', workspace.id], as(member)), 0);
+
+    await remove(workspace.id, owner);
+    expectExit(await atrium(['workspace', 'restore', '--id', workspace.id], as(owner)), 0);
+    expect(await removedAt(workspace.id)).toBeNull();
+  });
+
+  it('exits 7 for a live workspace, 5 for an admin who is not the owner and for an unknown name, 2 under --no-input', async () => {
+    const { workspace, owner, admin } = await t.cast();
+    const live = await atrium(['workspace', 'restore', '--id', workspace.id], as(owner));
+    expectExit(live, 7);
+    expect(live.stderr).toContain('code: CONFLICT, reason: WORKSPACE_NOT_REMOVED');
+
+    await remove(workspace.id, admin);
+    const [refused, unknown, noInput, nothing] = await Promise.all([
+      atrium(['workspace', 'restore', '--id', workspace.id], as(admin)),
+      atrium(['workspace', 'restore', '--id', 'Never Existed'], as(owner)),
+      atrium(['--no-input', 'workspace', 'restore'], as(owner)),
+      atrium(['workspace', 'restore'], as(admin)),
+    ]);
+    // To anyone but its owner and platform admins a removed workspace does not exist.
+    expectExit(refused, 5);
+    expect(refused.stderr).toContain('code: NOT_FOUND');
+    expectExit(unknown, 5);
+    expect(unknown.stderr).toContain('You own no removed workspace named "Never Existed"');
+    expectExit(noInput, 2);
+    expect(noInput.stderr).toContain('Missing --id');
+    // The admin removed it but does not own it: nothing of theirs to restore.
+    expectExit(nothing, 5);
+    expect(nothing.stderr).toContain('You own no removed workspace that can still be restored.');
+    expect(await removedAt(workspace.id)).not.toBeNull();
+  });
+});
