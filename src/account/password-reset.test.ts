@@ -1,6 +1,6 @@
 import { codeOf, TestServer } from '../test/harness';
 import { deliverDue } from '../mail/mail.worker';
-import { SmtpSink, tokenFrom } from '../mail/smtp-sink';
+import { SmtpSink, tokenFrom } from '../test/smtp-sink';
 
 let smtp: SmtpSink;
 let t: TestServer;

@@ -1,6 +1,6 @@
 import { codeOf, reasonOf, TestServer, type TestUser } from '../test/harness';
 import { deliverDue } from '../mail/mail.worker';
-import { SmtpSink, tokenFrom, type ReceivedMail } from '../mail/smtp-sink';
+import { SmtpSink, tokenFrom, type ReceivedMail } from '../test/smtp-sink';
 
 let smtp: SmtpSink;
 let t: TestServer;

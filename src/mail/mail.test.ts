@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { TestServer } from '../test/harness';
 import { backoffSeconds, deliverDue } from './mail.worker';
-import { SmtpSink, tokenFrom } from './smtp-sink';
+import { SmtpSink, tokenFrom } from '../test/smtp-sink';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -76,6 +76,28 @@ describe('the outbox and the mail worker', () => {
       // Sent messages are never sent again.
       expect(await deliverDue(t.db, config, quiet)).toEqual({ sent: 0, failed: 0 });
       expect(sink.messages).toHaveLength(2);
+    } finally {
+      await sink.stop();
+    }
+  });
+
+  it('sends non-ASCII subjects and bodies that a mail client decodes back exactly', async () => {
+    const sink = await SmtpSink.start();
+    try {
+      const owner = await t.signUp({ name: 'Zoë Ødegård' });
+      const workspace = await t.createWorkspace(owner, { name: 'Café 研究室 — “Lab”' });
+      await t.ok(INVITE, { input: { workspaceId: workspace.id, emails: ['unicode@example.com'] } }, { as: owner });
+      expect(await deliverDue(t.db, { ...t.config, smtpUrl: sink.url }, quiet)).toEqual({ sent: 1, failed: 0 });
+      const [mail] = sink.to('unicode@example.com');
+      // On the wire the subject is an encoded word and the body a transfer encoding, not raw UTF-8.
+      expect(mail.raw).not.toContain('研究室');
+      expect(mail.subject).toBe('Zoë Ødegård invited you to Café 研究室 — “Lab” on Atrium');
+      expect(mail.text).toContain('Café 研究室 — “Lab”');
+      expect(mail.html).toContain('Café 研究室');
+      expect(mail.messageId).toMatch(/^<[0-9a-f-]+@atrium\.outbox>$/);
+      const token = tokenFrom(mail, '/invitations/accept');
+      expect((await t.ok(`query($token: String!) { invitationPreview(token: $token) { email workspaceName } }`, { token })).invitationPreview)
+        .toEqual({ email: 'unicode@example.com', workspaceName: 'Café 研究室 — “Lab”' });
     } finally {
       await sink.stop();
     }
