@@ -19,7 +19,7 @@ const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { token 
 
 async function deliver() {
   const before = smtp.messages.length;
-  await deliverDue(t.db, t.config, { log: () => undefined });
+  await deliverDue(t.db, t.config);
   return smtp.messages.slice(before);
 }
 

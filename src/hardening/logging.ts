@@ -38,6 +38,16 @@ export function createLogger(options: { level?: string; destination?: Destinatio
   );
 }
 
+let shared: Logger | undefined;
+
+/**
+ * The logger for code that was handed none (a mail pass run on its own, a resolver's clean-up of
+ * stored files): createLogger's, made once, so each caller does not open its own stdout stream.
+ */
+export function defaultLogger(): Logger {
+  return (shared ??= createLogger());
+}
+
 /**
  * Errors are logged by an explicit list of properties: a TypeORM QueryFailedError carries the
  * query's `parameters` (password hashes, token hashes, variable values), which must never be logged.
