@@ -17,7 +17,11 @@ describe('background jobs', () => {
     ];
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const running = startBackgroundJobs({ db: {} as DataSource, config: loadConfig({}), logger }, jobs);
-    await sleep(120);
+    // Until both jobs have run at least once (a loaded machine may delay the timers).
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(20)) {
+      const jobsSeen = new Set(capture.lines.map((l) => l.job));
+      if (jobsSeen.has('works') && jobsSeen.has('breaks')) break;
+    }
     await running.stop();
     expect(errors).not.toHaveBeenCalled();
     errors.mockRestore();
