@@ -10,7 +10,7 @@ export type Reason =
   | 'INVITATION_EXPIRED' | 'INVITATION_NOT_PENDING' | 'ALREADY_MEMBER' | 'ACCOUNT_EXISTS' | 'OWNS_WORKSPACES'
   | 'WORKSPACE_NOT_REMOVED' | 'RESTORE_WINDOW_PASSED' | 'READ_ONLY_TOKEN'
   // Reasons beyond SPEC.md's list, for limits and conflicts it leaves open.
-  | 'NAME_TAKEN' | 'TARGET_NOT_MEMBER' | 'QUERY_TOO_COMPLEX' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_TOKENS' | 'MAX_COST';
+  | 'NAME_TAKEN' | 'TARGET_NOT_MEMBER' | 'PROJECT_NOT_REMOVED' | 'QUERY_TOO_COMPLEX' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_TOKENS' | 'MAX_COST';
 
 export interface FieldProblem { field: string; message: string }
 

@@ -41,7 +41,7 @@ async function serve(config: Config, logger: Logger, options: { jobs: boolean; a
   const db = createDataSource({ url: options.database?.url ?? config.databaseUrl!, poolSize: config.databasePoolSize });
   await db.initialize();
   const server = await createServer({ db, config, logger });
-  const jobs = options.jobs ? startBackgroundJobs({ db, config }) : null;
+  const jobs = options.jobs ? startBackgroundJobs({ db, config, logger }) : null;
   const url = await server.listen(config.port, config.host);
   // A plain line whatever LOG_LEVEL says: scripts and process managers wait for it.
   if (options.announce) announce(config, url);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { codeOf, reasonOf, TestServer, type TestUser } from '../test/harness';
 import { deliverDue } from '../mail/mail.worker';
-import { SmtpSink, tokenFrom, type ReceivedMail } from '../mail/smtp-sink';
+import { createLogger } from '../hardening/logging';
+import { SmtpSink, tokenFrom, type ReceivedMail } from '../test/smtp-sink';
 import { Visibility } from '../common/enums';
 
 let smtp: SmtpSink;
@@ -29,7 +30,7 @@ const SIGN_UP_ACCEPT = `mutation($input: SignUpAndAcceptInvitationInput!) { sign
 /** Runs one mail worker pass and returns the messages that arrived during it. */
 async function deliver(): Promise<ReceivedMail[]> {
   const before = smtp.messages.length;
-  await deliverDue(t.db, t.config, { log: () => undefined });
+  await deliverDue(t.db, t.config, { logger: createLogger({ level: 'silent' }) });
   return smtp.messages.slice(before);
 }
 

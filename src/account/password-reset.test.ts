@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { codeOf, TestServer } from '../test/harness';
 import { deliverDue } from '../mail/mail.worker';
-import { SmtpSink, tokenFrom } from '../mail/smtp-sink';
+import { SmtpSink, tokenFrom } from '../test/smtp-sink';
 
 let smtp: SmtpSink;
 let t: TestServer;
@@ -20,7 +20,7 @@ const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { token 
 
 async function deliver() {
   const before = smtp.messages.length;
-  await deliverDue(t.db, t.config, { log: () => undefined });
+  await deliverDue(t.db, t.config);
   return smtp.messages.slice(before);
 }
 

@@ -6,7 +6,7 @@ import { forbidden, notFound, unauthenticated } from '../errors';
 import { recordSuperuserAccess } from '../audit/audit.service';
 import { usePreloadedMemberships, viewerMembership, viewerMembershipNow } from '../membership/membership.loaders';
 import type { Membership } from '../membership/membership.entity';
-import { projectById } from '../project/project.loaders';
+import { anyProjectById, projectById } from '../project/project.loaders';
 import type { Project } from '../project/project.entity';
 import { anyWorkspaceById, workspaceById } from '../workspace/workspace.loaders';
 import type { Workspace } from '../workspace/workspace.entity';
@@ -92,9 +92,12 @@ export function projectRoleOf(ws: WorkspaceAccess, project: Project, userId: str
   }
 }
 
-/** The caller's standing on a project they can see, or null when it does not exist for them. */
-export async function projectAccess(ctx: Context, projectId: string): Promise<ProjectAccess | null> {
-  const project = await projectById(ctx).load(projectId);
+/**
+ * The caller's standing on a project they can see, or null when it does not exist for them.
+ * `includeRemoved` also finds a removed project (in a live workspace), for its restoration.
+ */
+export async function projectAccess(ctx: Context, projectId: string, includeRemoved = false): Promise<ProjectAccess | null> {
+  const project = await (includeRemoved ? anyProjectById : projectById)(ctx).load(projectId);
   if (!project) return null;
   return accessToProject(ctx, project);
 }
@@ -116,6 +119,16 @@ export const canInWorkspace = (access: WorkspaceAccess, action: WorkspaceAction)
 export const canInProject = (access: ProjectAccess, action: ProjectAction) =>
   access.superuser || (access.role !== null && (PROJECT_PERMISSIONS[action] as readonly string[]).includes(access.role));
 
+/**
+ * Whether the caller holds a project action on every project of a workspace, whoever owns it:
+ * by the workspace role alone, as on a project of someone else (RULES.md §1).
+ */
+export function canOnEveryProject(access: WorkspaceAccess, action: ProjectAction): boolean {
+  if (access.superuser) return true;
+  const role = projectRoleOf(access, { ownerId: null, visibility: Visibility.PRIVATE } as Project, undefined);
+  return role !== null && (PROJECT_PERMISSIONS[action] as readonly string[]).includes(role);
+}
+
 export function canOnPlatform(ctx: Context, action: AccountAction): boolean {
   if (!ctx.user) return false;
   if (ctx.user.isSuperuser) return true;
@@ -129,8 +142,12 @@ export function workspacePermissions(access: WorkspaceAccess | null): readonly W
   return access.workspace.removedAt ? codes.filter((code) => code === 'workspace.restore') : codes;
 }
 
-/** `viewerPermissions` of a project. */
-export const projectPermissions = (access: ProjectAccess | null) => (access ? projectCodes(access.role, access.superuser) : []);
+/** `viewerPermissions` of a project; a removed project offers nothing but its restoration. */
+export function projectPermissions(access: ProjectAccess | null): readonly ProjectAction[] {
+  if (!access) return [];
+  const codes = projectCodes(access.role, access.superuser);
+  return access.project.removedAt ? codes.filter((code) => code === 'project.restore') : codes;
+}
 
 /** Maps child objects (members, invitations, variables, jobs, runs, tokens) to the workspace or project they belong to. */
 const PARENT_QUERIES: Record<Exclude<Target['kind'], 'workspace' | 'project'>, string> = {
@@ -214,8 +231,10 @@ export async function authorize(ctx: Context, op: Operation, args: Record<string
   if (needsAccount && !ctx.user) return unauthenticated();
 
   if (projectId !== null) {
-    const access = await projectAccess(ctx, projectId);
+    const access = await projectAccess(ctx, projectId, kind === 'project' && op.target.includeRemoved);
     if (!access) return notFound(SUBJECT[kind]);
+    // A removed project exists only for those who may restore it, as a removed workspace does for its owner.
+    if (access.project.removedAt && !canInProject(access, 'project.restore')) return notFound(SUBJECT[kind]);
     if (action && isProjectAction(action) && !canInProject(access, action)) return forbidden();
     if (action && isWorkspaceAction(action) && !canInWorkspace(access.workspace, action)) return forbidden();
     await recordSuperuserAccess(ctx, access.workspace.workspace.id, operation);

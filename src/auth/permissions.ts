@@ -80,6 +80,8 @@ export const PROJECT_PERMISSIONS = {
   'project.run.start': P_MEMBER_UP,
   'project.run.edit': P_MEMBER_UP,
   'project.run.remove': P_MEMBER_UP,
+  // On a removed project, before its purgeAt: the one thing a removed project offers.
+  'project.restore': ['ADMIN'],
 } as const satisfies Record<string, readonly ProjectGrantee[]>;
 
 export type AccountAction = keyof typeof ACCOUNT_PERMISSIONS;
@@ -118,7 +120,7 @@ export const isAccountAction = (a: Action): a is AccountAction => a in ACCOUNT_P
 /** Where a root field finds the object its action applies to: the argument path holding its id. */
 export type Target =
   | { kind: 'workspace'; id: string; includeRemoved?: boolean }
-  | { kind: 'project'; id: string }
+  | { kind: 'project'; id: string; includeRemoved?: boolean }
   | { kind: 'member' | 'invitation' | 'variable' | 'job' | 'run' | 'accessToken'; id: string };
 
 export interface Operation {
@@ -189,6 +191,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'Mutation.createProject': { action: 'project.create', target: { kind: 'workspace', arg: 'input.workspaceId' } },
   'Mutation.updateProject': { action: 'project.info.edit', target: { kind: 'project', arg: 'input.id' } },
   'Mutation.removeProject': { action: 'project.remove', target: { kind: 'project', arg: 'id' } },
+  'Mutation.restoreProject': { action: 'project.restore', target: { kind: 'project', arg: 'id', includeRemoved: true } },
 
   'Mutation.createVariable': { action: 'project.variable.create', target: { kind: 'project', arg: 'input.projectId' } },
   'Mutation.updateVariable': { action: 'project.variable.edit', target: { kind: 'variable', arg: 'input.id' } },
@@ -204,12 +207,16 @@ export const OPERATIONS: Record<string, Operation> = {
 
 /**
  * Fields of object types that need a permission on their parent (a Workspace or Project).
- * Denied → FORBIDDEN; the parent itself was already visible, so nothing leaks.
+ * Denied → FORBIDDEN; the parent itself was already visible, so nothing leaks. A project action
+ * on a Workspace field must be held on every project there, whoever owns it: that is, by the
+ * workspace role alone (RULES.md §1), not by owning one project.
  */
 export const FIELD_PERMISSIONS: Record<string, WorkspaceAction | ProjectAction> = {
   'Workspace.people': 'workspace.people.list',
   'Workspace.auditEvents': 'workspace.audit.view',
   'Workspace.projects': 'workspace.projects.list',
+  // The list of what one may restore: admins and the owner, who may restore every one of them.
+  'Workspace.removedProjects': 'project.restore',
   'Project.variables': 'project.variable.view',
   'Project.jobs': 'project.job.view',
   'Project.runs': 'project.run.view',

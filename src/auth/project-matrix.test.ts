@@ -36,6 +36,7 @@ const SPEC_TABLE: [string, PRole[]][] = [
   ['project.run.start', MEMBER_UP],
   ['project.run.edit', MEMBER_UP],
   ['project.run.remove', MEMBER_UP],
+  ['project.restore', ['admin']],
 ];
 const VIEW_ACTIONS = new Set(['project.info.view', 'project.code.view', 'project.job.view', 'project.variable.view', 'project.run.view']);
 
@@ -70,6 +71,8 @@ function expected(caller: Caller, action: string, ws: Visibility, project: Visib
   const role = projectRole(caller, ws, project);
   if (!role) return 'NOT_FOUND';
   const allowed = SPEC_TABLE.find(([a]) => a === action)![1];
+  // A removed project exists only for those who may restore it (as a removed workspace for its owner).
+  if (action === 'project.restore' && !allowed.includes(role)) return 'NOT_FOUND';
   return allowed.includes(role) ? 'OK' : 'FORBIDDEN';
 }
 
@@ -120,6 +123,14 @@ const OPERATIONS: Record<string, (f: Fixture, as: TestUser | null) => Promise<Gq
   'project.run.remove': async (f, as) => {
     const [{ id }] = await t.sql(`INSERT INTO run (project_id, job_id) VALUES ($1, $2) RETURNING id`, [f.projectId, f.jobId]);
     return t.gql(`mutation($id: ID!) { removeRun(id: $id) }`, { id }, { as });
+  },
+  'project.restore': async (f, as) => {
+    const [{ id }] = await t.sql(
+      `INSERT INTO project (workspace_id, name, visibility, owner_id, removed_at, purge_at)
+       SELECT workspace_id, 'removed', visibility, owner_id, now(), now() + interval '30 days' FROM project WHERE id = $1 RETURNING id`,
+      [f.projectId],
+    );
+    return t.gql(`mutation($id: ID!) { restoreProject(id: $id) { id } }`, { id }, { as });
   },
 };
 

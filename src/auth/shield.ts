@@ -9,7 +9,7 @@ import type { Context } from '../context';
 import { forbidden, notFound } from '../errors';
 import { recordSuperuserAccess } from '../audit/audit.service';
 import { AccessTokenScope } from '../common/enums';
-import { authorize, canInProject, canInWorkspace, projectAccess, workspaceAccess } from './access';
+import { authorize, canInProject, canInWorkspace, canOnEveryProject, projectAccess, workspaceAccess } from './access';
 import { FIELD_PERMISSIONS, isProjectAction, OPERATIONS } from './permissions';
 
 const ROOTS = ['Query', 'Mutation'] as const;
@@ -44,8 +44,9 @@ function operationRule(key: string, isMutation: boolean): IRule {
 
 function fieldRule(key: string): IRule {
   const action = FIELD_PERMISSIONS[key];
+  const onWorkspace = key.startsWith('Workspace.');
   return safeRule(`field:${key}`, async (parent: { id: string; projectId?: string }, _args, ctx) => {
-    if (isProjectAction(action)) {
+    if (isProjectAction(action) && !onWorkspace) {
       const access = await projectAccess(ctx, parent.projectId ?? parent.id);
       if (!access) return notFound('The project');
       if (!canInProject(access, action)) return forbidden();
@@ -55,7 +56,7 @@ function fieldRule(key: string): IRule {
     // Live workspaces only: a removed workspace's contents are gone for everyone until it is restored.
     const access = await workspaceAccess(ctx, parent.id);
     if (!access) return notFound('The workspace');
-    if (!canInWorkspace(access, action)) return forbidden();
+    if (!(isProjectAction(action) ? canOnEveryProject(access, action) : canInWorkspace(access, action))) return forbidden();
     await recordSuperuserAccess(ctx, parent.id, key);
     return true;
   });

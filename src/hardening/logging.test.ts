@@ -1,6 +1,8 @@
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import type { TestServer } from '../test/harness';
-import { createLogger } from './logging';
+import { createLogger, requestLogger } from './logging';
 import { LogCapture, startServer } from './testing';
 
 const capture = new LogCapture();
@@ -99,5 +101,56 @@ it('logs an unexpected error with the request id, and answers it without details
     expect(errors.text).not.toContain('hunter2-secret');
   } finally {
     await s.stop();
+  }
+});
+
+it('logs the client address, its user agent and the response size of every request', async () => {
+  const userAgent = 'atrium-test/1.0 (+https://example.com/bot)';
+  const graphql = await fetch(t.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': userAgent, 'x-request-id': 'size-graphql' },
+    body: JSON.stringify({ query: 'query Sized { __schema { queryType { name } } }' }),
+  });
+  const graphqlBytes = Buffer.byteLength(await graphql.text());
+  const playground = await fetch(t.url, { headers: { accept: 'text/html', 'user-agent': 'x'.repeat(1000), 'x-request-id': 'size-playground' } });
+  const playgroundBytes = Buffer.byteLength(await playground.text());
+  const head = await fetch(t.url.replace('/graphql', '/healthz'), { method: 'HEAD', headers: { 'x-request-id': 'size-head', 'user-agent': '' } });
+  expect(head.status).toBe(200);
+  await new Promise((r) => setTimeout(r, 50)); // the 'finish' event
+
+  const line = (id: string) => capture.lines.find((l) => l.msg === 'request' && l.reqId === id)!;
+  expect(line('size-graphql')).toMatchObject({ operationName: 'Sized', userAgent, responseBytes: graphqlBytes });
+  expect(graphqlBytes).toBeGreaterThan(20);
+  expect(line('size-graphql').clientAddress).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+  // A user agent is the client's to choose: it is cut, so a line stays a reasonable size.
+  expect(line('size-playground')).toMatchObject({ status: 200, userAgent: 'x'.repeat(256), responseBytes: playgroundBytes });
+  expect(playgroundBytes).toBeGreaterThan(200);
+  // A HEAD answer has no body, and a request without a user agent logs none.
+  expect(line('size-head')).toMatchObject({ method: 'HEAD', responseBytes: 0 });
+  expect(line('size-head')).not.toHaveProperty('userAgent');
+});
+
+it('counts the bytes of a streamed response, which declares no Content-Length', async () => {
+  const streamed = new LogCapture();
+  const logger = createLogger({ level: 'info', destination: streamed.stream });
+  const app = express();
+  app.use(requestLogger(logger));
+  app.get('/stream', (_req, res) => {
+    res.write('héllo ');
+    res.write(Buffer.from('wörld'));
+    res.end(' ✓', 'utf8');
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/stream`);
+    expect(res.headers.get('content-length')).toBeNull();
+    const bytes = Buffer.byteLength(await res.text());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(streamed.lines.find((l) => l.msg === 'request')).toMatchObject({ path: '/stream', status: 200, responseBytes: bytes });
+    expect(bytes).toBe(Buffer.byteLength('héllo wörld ✓'));
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
   }
 });

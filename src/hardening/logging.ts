@@ -38,6 +38,16 @@ export function createLogger(options: { level?: string; destination?: Destinatio
   );
 }
 
+let shared: Logger | undefined;
+
+/**
+ * The logger for code that was handed none (a mail pass run on its own, a resolver's clean-up of
+ * stored files): createLogger's, made once, so each caller does not open its own stdout stream.
+ */
+export function defaultLogger(): Logger {
+  return (shared ??= createLogger());
+}
+
 /**
  * Errors are logged by an explicit list of properties: a TypeORM QueryFailedError carries the
  * query's `parameters` (password hashes, token hashes, variable values), which must never be logged.
@@ -81,6 +91,12 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz']);
 
+/** A client's User-Agent is logged up to this length: it is the client's to choose, and a line should stay a line. */
+const USER_AGENT_MAX = 256;
+
+/** Responses that never carry a body, whatever Content-Length says. */
+const bodyless = (req: express.Request, status: number) => req.method === 'HEAD' || status === 204 || status === 304;
+
 /**
  * The request lines' own logger: the level `logger` has when the server starts, the same base
  * fields and timestamps as createLogger's, `logger`'s output stream — and no redaction. A request
@@ -94,8 +110,10 @@ function accessLogger(logger: Logger): Logger {
 
 /**
  * One JSON line per HTTP request when it ends: request id, method, path (never the query string,
- * which may hold GraphQL variables), status, duration, GraphQL operation name and user id. The id
- * is echoed as the X-Request-Id response header and is the context's `requestId`.
+ * which may hold GraphQL variables), status, duration, the client's address (`req.ip`, so the
+ * socket's peer unless Express is told to trust a proxy), its user agent, the response body's size
+ * in bytes, GraphQL operation name and user id. The id is echoed as the X-Request-Id response
+ * header and is the context's `requestId`.
  */
 export function requestLogger(logger: Logger): express.RequestHandler {
   const access = accessLogger(logger);
@@ -106,16 +124,39 @@ export function requestLogger(logger: Logger): express.RequestHandler {
     res.locals.log = state;
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
+    // The body's size: Content-Length where the response declares it (res.send, res.json and
+    // static files do), else what was written, counted only for such streamed responses.
+    let written = 0;
+    const { write, end } = res;
+    const count = (chunk: unknown, encoding: unknown) => {
+      if (chunk && typeof chunk !== 'function' && !res.hasHeader('content-length')) {
+        written += typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : (chunk as Uint8Array).byteLength;
+      }
+    };
+    res.write = function (this: express.Response, chunk: unknown, ...rest: unknown[]) {
+      count(chunk, rest[0]);
+      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof res.write;
+    res.end = function (this: express.Response, chunk?: unknown, ...rest: unknown[]) {
+      count(chunk, rest[0]);
+      return (end as (...args: unknown[]) => express.Response).call(this, chunk, ...rest);
+    } as typeof res.end;
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
+      const status = res.headersSent ? res.statusCode : 499;
+      const declared = Number(res.getHeader('content-length'));
+      const userAgent = req.headers['user-agent'];
       const line = {
         reqId: requestId,
         method: req.method,
         path: req.originalUrl.split('?')[0],
-        status: res.headersSent ? res.statusCode : 499,
+        status,
         durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+        clientAddress: req.ip ?? req.socket.remoteAddress,
+        ...(userAgent ? { userAgent: userAgent.slice(0, USER_AGENT_MAX) } : {}),
+        responseBytes: status === 499 || bodyless(req, status) ? 0 : Number.isFinite(declared) ? declared : written,
         ...(state.operationName ? { operationName: state.operationName } : {}),
         ...(state.userId ? { userId: state.userId } : {}),
       };

@@ -1,6 +1,6 @@
 import { codeOf, reasonOf, TestServer, type TestUser } from '../test/harness';
 import { deliverDue } from '../mail/mail.worker';
-import { SmtpSink, tokenFrom, type ReceivedMail } from '../mail/smtp-sink';
+import { SmtpSink, tokenFrom, type ReceivedMail } from '../test/smtp-sink';
 
 let smtp: SmtpSink;
 let t: TestServer;
@@ -30,7 +30,7 @@ const MY_INVITATIONS = `{ me { pendingInvitations { id email role state workspac
 /** Runs one mail worker pass and returns the messages that arrived during it. */
 async function deliver(): Promise<ReceivedMail[]> {
   const before = smtp.messages.length;
-  await deliverDue(t.db, t.config, { log: () => undefined });
+  await deliverDue(t.db, t.config);
   return smtp.messages.slice(before);
 }
 

@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createLogger } from '../hardening/logging';
+import { LogCapture } from '../hardening/testing';
 import { TestServer } from '../test/harness';
 import { backoffSeconds, deliverDue } from './mail.worker';
-import { SmtpSink, tokenFrom } from './smtp-sink';
+import { SmtpSink, tokenFrom } from '../test/smtp-sink';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -13,7 +15,12 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 const INVITE = `mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { invitedCount } }`;
-const quiet = { log: () => undefined };
+const quiet = { logger: createLogger({ level: 'silent' }) };
+/** A logger whose JSON lines the test reads. */
+const captured = () => {
+  const capture = new LogCapture();
+  return { capture, logger: createLogger({ level: 'trace', destination: capture.stream }) };
+};
 
 /** A loopback port with nothing listening on it. */
 async function freePort(): Promise<number> {
@@ -81,18 +88,47 @@ describe('the outbox and the mail worker', () => {
     }
   });
 
+  it('sends non-ASCII subjects and bodies that a mail client decodes back exactly', async () => {
+    const sink = await SmtpSink.start();
+    try {
+      const owner = await t.signUp({ name: 'Zoë Ødegård' });
+      const workspace = await t.createWorkspace(owner, { name: 'Café 研究室 — “Lab”' });
+      await t.ok(INVITE, { input: { workspaceId: workspace.id, emails: ['unicode@example.com'] } }, { as: owner });
+      const { capture, logger } = captured();
+      expect(await deliverDue(t.db, { ...t.config, smtpUrl: sink.url }, { logger })).toEqual({ sent: 1, failed: 0 });
+      expect(capture.lines).toEqual([expect.objectContaining({ level: 30, msg: 'mail sent', mail: expect.objectContaining({ to: 'unicode@example.com' }), attempt: 1 })]);
+      const [mail] = sink.to('unicode@example.com');
+      // On the wire the subject is an encoded word and the body a transfer encoding, not raw UTF-8.
+      expect(mail.raw).not.toContain('研究室');
+      expect(mail.subject).toBe('Zoë Ødegård invited you to Café 研究室 — “Lab” on Atrium');
+      expect(mail.text).toContain('Café 研究室 — “Lab”');
+      expect(mail.html).toContain('Café 研究室');
+      expect(mail.messageId).toMatch(/^<[0-9a-f-]+@atrium\.outbox>$/);
+      const token = tokenFrom(mail, '/invitations/accept');
+      expect((await t.ok(`query($token: String!) { invitationPreview(token: $token) { email workspaceName } }`, { token })).invitationPreview)
+        .toEqual({ email: 'unicode@example.com', workspaceName: 'Café 研究室 — “Lab”' });
+    } finally {
+      await sink.stop();
+    }
+  });
+
   it('gives a message up after the configured number of attempts', async () => {
     const port = await freePort();
     const config = { ...t.config, smtpUrl: `smtp://127.0.0.1:${port}`, mailMaxAttempts: 2 };
     await inviteSome(['gives-up@example.com']);
-    const lines: string[] = [];
+    const { capture, logger } = captured();
     for (let i = 0; i < 3; i++) {
-      await deliverDue(t.db, config, { log: (l) => lines.push(l) });
+      await deliverDue(t.db, config, { logger });
       await t.sql(`UPDATE outbox_email SET next_attempt_at = now() - interval '1 second' WHERE sent_at IS NULL`);
     }
-    const [row] = await t.sql(`SELECT attempts, sent_at FROM outbox_email WHERE to_address = 'gives-up@example.com'`);
-    expect(row).toEqual({ attempts: 2, sent_at: null });
-    expect(lines.filter((l) => l.includes('giving up'))).toHaveLength(1);
+    const [row] = await t.sql(`SELECT id, attempts, sent_at FROM outbox_email WHERE to_address = 'gives-up@example.com'`);
+    expect(row).toMatchObject({ attempts: 2, sent_at: null });
+    // Through pino: a warning per failed attempt, then one error when it gives up.
+    const mine = capture.lines.filter((l) => l.mail?.id === row.id);
+    expect(mine.map((l) => [l.level, l.attempt])).toEqual([[40, 1], [50, 2]]);
+    expect(mine[0]).toMatchObject({ service: 'atrium', mail: { kind: 'invitation', to: 'gives-up@example.com' }, retryInSeconds: backoffSeconds(1) });
+    expect(mine[0].error).toMatch(/ECONNREFUSED|connect/i);
+    expect(mine[1].msg).toContain('giving up');
     await t.sql(`DELETE FROM outbox_email WHERE to_address = 'gives-up@example.com'`);
   });
 
@@ -114,8 +150,9 @@ describe('the outbox and the mail worker', () => {
   it('without SMTP writes each message as an .eml file and logs its link', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-mail-'));
     await inviteSome(['file@example.com']);
-    const lines: string[] = [];
-    expect(await deliverDue(t.db, { ...t.config, smtpUrl: undefined, dataDir }, { log: (l) => lines.push(l) })).toEqual({ sent: 1, failed: 0 });
+    const { capture, logger } = captured();
+    expect(await deliverDue(t.db, { ...t.config, smtpUrl: undefined, dataDir }, { logger })).toEqual({ sent: 1, failed: 0 });
+    const lines = capture.lines.map((l) => l.msg as string);
     const files = fs.readdirSync(path.join(dataDir, 'mail'));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/\.eml$/);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { defaultLogger, type Logger } from '../hardening/logging';
 import type { BackgroundJob } from '../jobs';
 
 interface OutboxRow {
@@ -62,7 +63,7 @@ function smtpSender(config: Config): Sender {
 }
 
 /** Without SMTP: each message becomes a .eml file under <DATA_DIR>/mail/, and its links go to the server log. */
-function fileSender(config: Config, log: (line: string) => void): Sender {
+function fileSender(config: Config, logger: Logger): Sender {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const dir = path.join(config.dataDir, 'mail');
   return {
@@ -72,7 +73,11 @@ function fileSender(config: Config, log: (line: string) => void): Sender {
       const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${row.kind}-${row.id}.eml`);
       await fs.writeFile(file, info.message);
       const links = [...new Set(row.text_body.match(/https?:\/\/\S+/g) ?? [])];
-      log(`mail: "${row.subject}" to ${row.to_address} written to file://${file}${links.length ? `; link: ${links.join(' ')}` : ''}`);
+      // The link is the point of this line: without SMTP it is how a developer opens the email's page.
+      logger.info(
+        { mail: { id: row.id, kind: row.kind, to: row.to_address }, file: `file://${file}`, links },
+        `mail "${row.subject}" to ${row.to_address} written to file://${file}${links.length ? `; link: ${links.join(' ')}` : ''}`,
+      );
     },
     close: () => transport.close(),
   };
@@ -108,9 +113,9 @@ async function claim(db: DataSource, config: Config, limit: number): Promise<Out
 export async function deliverDue(
   db: DataSource,
   config: Config,
-  options: { batchSize?: number; maxBatches?: number; log?: (line: string) => void } = {},
+  options: { batchSize?: number; maxBatches?: number; logger?: Logger } = {},
 ): Promise<{ sent: number; failed: number }> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const logger = options.logger ?? defaultLogger();
   const batchSize = options.batchSize ?? BATCH_SIZE;
   const maxBatches = options.maxBatches ?? 50;
   let sender: Sender | null = null;
@@ -120,7 +125,7 @@ export async function deliverDue(
     for (let batch = 0; batch < maxBatches; batch++) {
       const rows = await claim(db, config, batchSize);
       if (!rows.length) break;
-      sender ??= config.smtpUrl ? smtpSender(config) : fileSender(config, log);
+      sender ??= config.smtpUrl ? smtpSender(config) : fileSender(config, logger);
       for (const row of rows) {
         try {
           await sender.send(row);
@@ -128,6 +133,7 @@ export async function deliverDue(
           // delivered, it is erased so a database dump cannot replay it.
           await db.query(`UPDATE outbox_email SET sent_at = now(), last_error = NULL, text_body = '', html_body = '' WHERE id = $1`, [row.id]);
           sent++;
+          if (config.smtpUrl) logger.info({ mail: { id: row.id, kind: row.kind, to: row.to_address }, attempt: row.attempts }, 'mail sent');
         } catch (error) {
           failed++;
           const reason = String((error as Error)?.message ?? error).slice(0, 1000);
@@ -137,7 +143,9 @@ export async function deliverDue(
             reason,
           ]);
           const final = row.attempts >= config.mailMaxAttempts;
-          log(`mail: sending ${row.kind} ${row.id} to ${row.to_address} failed (attempt ${row.attempts}${final ? ', giving up' : ''}): ${reason}`);
+          const fields = { mail: { id: row.id, kind: row.kind, to: row.to_address }, attempt: row.attempts, error: reason };
+          if (final) logger.error(fields, `mail to ${row.to_address} failed ${row.attempts} times; giving up`);
+          else logger.warn({ ...fields, retryInSeconds: backoffSeconds(row.attempts) }, `mail to ${row.to_address} failed; will retry`);
         }
       }
       if (rows.length < batchSize) break;
@@ -151,6 +159,6 @@ export async function deliverDue(
 /** The mail worker as a background job (src/jobs.ts). */
 export const mailJob: BackgroundJob = {
   name: 'mail',
-  runOnce: ({ db, config }) => deliverDue(db, config),
+  runOnce: ({ db, config, logger }) => deliverDue(db, config, { logger }),
   intervalMs: (config) => Math.max(1, config.mailIntervalSeconds) * 1000,
 };

@@ -55,9 +55,11 @@ export class Project {
   @ModifiedAt()
   modifiedAt: Date;
 
+  @Field(() => Date, { nullable: true, description: 'Set while the project is removed and can still be restored.' })
   @Timestamp()
   removedAt: Date | null;
 
+  @Field(() => Date, { nullable: true, description: 'When a removed project is deleted for good.' })
   @Timestamp()
   purgeAt: Date | null;
 }

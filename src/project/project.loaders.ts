@@ -15,6 +15,15 @@ export const projectById = defineLoader(
     }),
 );
 
+/** Projects by id, removed ones included (restoreProject). */
+export const anyProjectById = defineLoader(
+  (ctx) =>
+    new RequestDataLoader<string, Project | null>(async (ids) => {
+      const rows = await entitiesByIds(ctx.db, Project, ids.filter(isUuid));
+      return byKeys(ids, rows, (p) => p.id);
+    }),
+);
+
 /**
  * Projects' owners as the page that listed the projects read them (WorkspaceProjectsResolver.projects):
  * with only the columns the selection needs, so they stay with their projects.

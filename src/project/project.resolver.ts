@@ -10,7 +10,7 @@ import { ProjectRole, SortDirection, Visibility } from '../common/enums';
 import type { Connection } from '../common/page';
 import { likeEscape, paginate, SortKey } from '../common/pagination';
 import { ALL_COLUMNS, columnsRead, selectedFields, type ColumnReads } from '../common/selection';
-import { clearLoaders, type Context } from '../context';
+import { clearLoaders, defineLoader, RequestDataLoader, type Context } from '../context';
 import { notFound } from '../errors';
 import { Job } from '../job/job.entity';
 import { jobPages } from '../job/job.loaders';
@@ -58,6 +58,8 @@ export const PROJECT_READS: ColumnReads<'project'> = {
   descriptionHtml: { project: ['description_html'] },
   createdAt: { project: ['created_at'] },
   modifiedAt: { project: ['modified_at'] },
+  removedAt: { project: ['removed_at'] },
+  purgeAt: { project: ['purge_at'] },
   variables: { project: ALL_COLUMNS },
   jobs: { project: ALL_COLUMNS },
   runs: { project: ALL_COLUMNS },
@@ -100,6 +102,13 @@ export class ProjectResolver {
     await ctx.db.transaction((tx) => projects.removeProject(tx, signedIn(ctx), id, ctx.config.workspaceRetentionDays));
     clearLoaders(ctx);
     return true;
+  }
+
+  @Mutation(() => Project, { description: 'Restores a removed project before its purgeAt (project admins).' })
+  async restoreProject(@Arg('id', () => ID, { description: 'The removed project.' }) id: string, @Ctx() ctx: Context): Promise<Project> {
+    const project = await ctx.db.transaction((tx) => projects.restoreProject(tx, signedIn(ctx), id));
+    clearLoaders(ctx);
+    return project;
   }
 
   @FieldResolver(() => Workspace, { description: 'The workspace the project belongs to.' })
@@ -198,9 +207,27 @@ function primeOwner(ctx: Context, project: Project, raw: Record<string, unknown>
   if (complete.member && complete.account) membershipByWorkspaceAccount(ctx).prime(key, member);
 }
 
-/** Workspace.projects: the live projects of a workspace the caller may see there. */
+/** Workspace.removedProjects, per workspace. */
+const removedProjectsOf = defineLoader(
+  (ctx) =>
+    new RequestDataLoader<string, Project[]>(async (workspaceIds) => {
+      const byWorkspace = await projects.removedProjectsIn(ctx.db, workspaceIds);
+      return workspaceIds.map((id) => byWorkspace.get(id) ?? []);
+    }),
+);
+
+/** Workspace.projects: the live projects of a workspace the caller may see there; Workspace.removedProjects: the ones to restore. */
 @Resolver(() => Workspace)
 export class WorkspaceProjectsResolver {
+  @FieldResolver(() => [Project], {
+    nullable: true,
+    description: 'Removed projects that can still be restored (admins and the owner).',
+  })
+  removedProjects(@Root() workspace: Workspace, @Ctx() ctx: Context): Promise<Project[]> {
+    // The shield has checked that the caller may restore every project here.
+    return removedProjectsOf(ctx).load(workspace.id);
+  }
+
   @FieldResolver(() => ProjectConnection, { description: 'Projects of the workspace: all live ones for members, only PUBLIC ones for guests.' })
   async projects(
     @Root() workspace: Workspace,

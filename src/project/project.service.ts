@@ -1,10 +1,12 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { Account } from '../account/account.entity';
 import { recordAudit } from '../audit/audit.service';
 import { Visibility } from '../common/enums';
 import { renderMarkdown } from '../common/markdown';
-import { WORKSPACE_PERMISSIONS } from '../auth/permissions';
-import { forbidden, notFound } from '../errors';
+import { PROJECT_PERMISSIONS, WORKSPACE_PERMISSIONS } from '../auth/permissions';
+import { isUuid } from '../common/ids';
+import { entitiesByIds } from '../db/rows';
+import { conflict, forbidden, notFound } from '../errors';
 import { Project } from './project.entity';
 
 /**
@@ -96,4 +98,52 @@ export async function removeProject(db: EntityManager, actor: Account, id: strin
     details: { projectId: project.id, name: project.name, purgeAt: project.purgeAt.toISOString() },
   });
   return saved;
+}
+
+/**
+ * Brings a removed project back as it was, with everything in it (RULES.md §4). Refused while it
+ * is live (PROJECT_NOT_REMOVED) and once `purgeAt` has passed, even if the purge job has not run
+ * yet (RESTORE_WINDOW_PASSED). The workspace row is locked FOR SHARE before the project row, in the
+ * order membership changes take them (they move project ownership under the workspace lock), and
+ * the caller's project role is re-read under it: a creator removed or demoted a moment ago cannot
+ * restore. The purge job skips a row this holds, and a row it deleted first is NOT_FOUND here.
+ */
+export async function restoreProject(db: EntityManager, actor: Account, id: string): Promise<Project> {
+  const [found]: { workspace_id: string }[] = isUuid(id) ? await db.query('SELECT workspace_id FROM project WHERE id = $1', [id]) : [];
+  if (!found) throw notFound('The project');
+  const [live] = await db.query('SELECT id FROM workspace WHERE id = $1 AND removed_at IS NULL FOR SHARE', [found.workspace_id]);
+  if (!live) throw notFound('The project');
+  const project = await db.getRepository(Project).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  if (!project) throw notFound('The project');
+  if (!actor.isSuperuser) {
+    const [mine] = await db.query('SELECT role FROM membership WHERE workspace_id = $1 AND account_id = $2', [project.workspaceId, actor.id]);
+    const role = !mine ? null : mine.role === 'OWNER' || mine.role === 'ADMIN' || (mine.role === 'MEMBER' && project.ownerId === actor.id) ? 'ADMIN' : mine.role;
+    if (!role || !(PROJECT_PERMISSIONS['project.restore'] as readonly string[]).includes(role)) {
+      throw project.removedAt ? notFound('The project') : forbidden();
+    }
+  }
+  if (!project.removedAt) throw conflict('The project is not removed.', 'PROJECT_NOT_REMOVED');
+  if (project.purgeAt && project.purgeAt.getTime() <= Date.now()) {
+    throw conflict('The project can no longer be restored: its restore period has ended.', 'RESTORE_WINDOW_PASSED');
+  }
+  const removedAt = project.removedAt;
+  project.removedAt = null;
+  project.purgeAt = null;
+  const saved = await db.getRepository(Project).save(project);
+  await recordAudit(db, {
+    workspaceId: project.workspaceId,
+    actorId: actor.id,
+    action: 'project.restored',
+    details: { projectId: project.id, name: project.name, removedAt: removedAt.toISOString() },
+  });
+  return saved;
+}
+
+/** The removed projects of each workspace that can still be restored, most recently removed first. */
+export async function removedProjectsIn(db: EntityManager | DataSource, workspaceIds: readonly string[]): Promise<Map<string, Project[]>> {
+  const rows = await entitiesByIds(db, Project, workspaceIds.filter(isUuid), { by: 'workspace_id', where: 't.removed_at IS NOT NULL AND t.purge_at > now()' });
+  rows.sort((a, b) => b.removedAt!.getTime() - a.removedAt!.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const result = new Map<string, Project[]>(workspaceIds.map((id) => [id, []]));
+  for (const project of rows) result.get(project.workspaceId)?.push(project);
+  return result;
 }

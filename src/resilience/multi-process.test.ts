@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { SmtpSink } from '../mail/smtp-sink';
+import { SmtpSink } from '../test/smtp-sink';
 import { cloneTemplateDatabase, type GqlResult } from '../test/harness';
 import { eventually, gqlAt, okAt, signUpAt, sleep } from './client';
 import { startAtriumProcess, type AtriumProcess } from './processes';
@@ -181,7 +181,7 @@ it('each outbox email is delivered exactly once although both processes run the 
 
   const deliveries = new Map<string, number>();
   for (const m of sink.messages) {
-    const id = /Message-ID:\s*<([^@>]+)@atrium\.outbox>/i.exec(m.raw)?.[1];
+    const id = /^<([^@>]+)@atrium\.outbox>$/.exec(m.messageId)?.[1];
     if (id) deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
   }
   expect(outbox.filter((o) => deliveries.get(o.id) !== 1).map((o) => `${o.id}: ${deliveries.get(o.id) ?? 0}`)).toEqual([]);

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { codeStorage, type CodeStorage } from '../code/storage';
+import { defaultLogger, type Logger } from '../hardening/logging';
 import type { BackgroundJob } from '../jobs';
 
 /** Rows deleted per transaction: small batches keep locks short and let several processes share the work. */
@@ -19,9 +20,9 @@ export async function codeFilesOfWorkspaces(db: EntityManager, workspaceIds: str
 }
 
 /** Deletes stored archives after the transaction that deleted their rows committed; a failure leaves an orphan file, never a dangling row. */
-export async function deleteCodeFiles(storage: CodeStorage | undefined, keys: string[]): Promise<void> {
+export async function deleteCodeFiles(storage: CodeStorage | undefined, keys: string[], logger: Logger = defaultLogger()): Promise<void> {
   if (!storage) return;
-  for (const key of keys) await storage.delete(key).catch((error) => console.error(`could not delete code archive ${key}:`, error));
+  for (const key of keys) await storage.delete(key).catch((error) => logger.error({ err: error, storageKey: key }, 'could not delete code archive'));
 }
 
 const FILES_OF: Record<'workspace' | 'project', string> = {
@@ -35,7 +36,7 @@ const FILES_OF: Record<'workspace' | 'project', string> = {
  * on each other, and a restore in flight (which holds the row lock) is never purged under it:
  * the locked row is skipped, and re-checked by the next pass.
  */
-async function purgeDue(db: DataSource, table: 'workspace' | 'project', batch: number, storage?: CodeStorage): Promise<number> {
+async function purgeDue(db: DataSource, table: 'workspace' | 'project', batch: number, storage: CodeStorage | undefined, logger: Logger): Promise<number> {
   let total = 0;
   for (;;) {
     const { n, keys } = await db.transaction(async (tx) => {
@@ -48,7 +49,7 @@ async function purgeDue(db: DataSource, table: 'workspace' | 'project', batch: n
       );
       return row;
     });
-    await deleteCodeFiles(storage, keys);
+    await deleteCodeFiles(storage, keys, logger);
     total += n;
     if (n < batch) return total;
   }
@@ -59,14 +60,15 @@ async function purgeDue(db: DataSource, table: 'workspace' | 'project', batch: n
  * everything in them (foreign keys cascade) and their stored code archives. Safe to run in several
  * processes at once.
  */
-export async function purgeExpired(db: DataSource, storage?: CodeStorage): Promise<PurgeResult> {
-  const workspaces = await purgeDue(db, 'workspace', WORKSPACE_BATCH, storage);
-  const projects = await purgeDue(db, 'project', PROJECT_BATCH, storage);
+export async function purgeExpired(db: DataSource, storage?: CodeStorage, logger: Logger = defaultLogger()): Promise<PurgeResult> {
+  const workspaces = await purgeDue(db, 'workspace', WORKSPACE_BATCH, storage, logger);
+  const projects = await purgeDue(db, 'project', PROJECT_BATCH, storage, logger);
+  if (workspaces || projects) logger.info({ workspaces, projects }, 'purged removed workspaces and projects whose restore period ended');
   return { workspaces, projects };
 }
 
 export const purgeJob: BackgroundJob = {
   name: 'purge-expired',
-  runOnce: ({ db, config }) => purgeExpired(db, codeStorage(config)),
+  runOnce: ({ db, config, logger }) => purgeExpired(db, codeStorage(config), logger),
   intervalMs: (config) => Math.max(1, config.purgeIntervalSeconds) * 1000,
 };

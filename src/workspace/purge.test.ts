@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalDirectoryStorage } from '../code/storage';
+import { LocalDirectoryStorage, type CodeStorage } from '../code/storage';
+import { createLogger } from '../hardening/logging';
+import { LogCapture } from '../hardening/testing';
 import { JOBS } from '../jobs';
 import { TestServer, type TestUser } from '../test/harness';
 import { purgeExpired } from './purge.job';
@@ -159,6 +161,23 @@ describe('the purge job', () => {
     expect(results.reduce((n, r) => n + r.workspaces, 0)).toBe(7);
     expect(await t.sql('SELECT id FROM workspace WHERE id = ANY($1::uuid[])', [cs.map((c) => c.workspace.id)])).toEqual([]);
     expect(await purgeExpired(t.db)).toEqual({ workspaces: 0, projects: 0 });
+  });
+
+  it('logs what it purged, and an archive it could not delete, through the logger it is given', async () => {
+    const c = await t.cast();
+    const due = await projectWithResources(c.workspace.id, c.member, 'due');
+    const [{ storage_key: key }] = await t.sql('SELECT storage_key FROM code_version WHERE project_id = $1', [due]);
+    const capture = new LogCapture();
+    const logger = createLogger({ level: 'info', destination: capture.stream });
+    const failing = { delete: async () => { throw new Error('disk gone'); } } as unknown as CodeStorage;
+    const result = await purgeExpired(t.db, failing, logger);
+    expect(result.projects).toBeGreaterThanOrEqual(1);
+    // The row is gone all the same: an orphan file, never a dangling row.
+    expect(await t.sql('SELECT id FROM project WHERE id = $1', [due])).toEqual([]);
+    expect(capture.lines).toEqual(expect.arrayContaining([
+      expect.objectContaining({ level: 50, msg: 'could not delete code archive', storageKey: key, err: expect.objectContaining({ message: 'disk gone' }) }),
+      expect.objectContaining({ level: 30, projects: result.projects, workspaces: result.workspaces }),
+    ]));
   });
 
   it('never purges a workspace that was restored in time', async () => {
