@@ -59,6 +59,15 @@ export interface Config {
   signInLimitPerEmail: number;
   /** Password reset requests per email address per hour. */
   passwordResetLimitPerEmail: number;
+  /** METRICS_TOKEN: GET /metrics answers scrapes that send it as a bearer token; unset, /metrics does not exist. */
+  metricsToken?: string;
+}
+
+/** A guessable token would make the metrics public; 16 characters is the least accepted. */
+function metricsToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new Error('METRICS_TOKEN must be at least 16 characters, without spaces (e.g. `openssl rand -hex 32`)');
+  return raw;
 }
 
 /** The process configuration, from the environment (see the README's table). */
@@ -100,5 +109,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inviteResendCooldownSeconds: intEnv('INVITE_RESEND_COOLDOWN_SECONDS', 60),
     signInLimitPerEmail: intEnv('SIGN_IN_LIMIT_PER_EMAIL', 10),
     passwordResetLimitPerEmail: intEnv('PASSWORD_RESET_LIMIT_PER_EMAIL', 5),
+    metricsToken: metricsToken(env.METRICS_TOKEN),
   };
 }

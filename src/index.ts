@@ -7,7 +7,8 @@ import { openDatabase } from './db/open';
 import type { RunningDatabase } from './db/embedded';
 import { createServer } from './server';
 import { createLogger, type Logger } from './hardening/logging';
-import { startBackgroundJobs } from './jobs';
+import { JOBS, startBackgroundJobs } from './jobs';
+import { serveClusterMetrics } from './observability/cluster-metrics';
 
 /**
  * Process entry. With WEB_CONCURRENCY = 1 one process does everything: the database (embedded
@@ -41,7 +42,7 @@ async function serve(config: Config, logger: Logger, options: { jobs: boolean; a
   const db = createDataSource({ url: options.database?.url ?? config.databaseUrl!, poolSize: config.databasePoolSize });
   await db.initialize();
   const server = await createServer({ db, config, logger });
-  const jobs = options.jobs ? startBackgroundJobs({ db, config }) : null;
+  const jobs = options.jobs ? startBackgroundJobs({ db, config }, server.metrics ? JOBS.map(server.metrics.instrumentJob) : JOBS) : null;
   const url = await server.listen(config.port, config.host);
   // A plain line whatever LOG_LEVEL says: scripts and process managers wait for it.
   if (options.announce) announce(config, url);
@@ -113,6 +114,8 @@ function supervise(config: Config, logger: Logger, database: RunningDatabase) {
     return worker;
   };
   for (let i = 0; i < config.workers; i++) fork(i === 0);
+  // A worker's GET /metrics asks this process to gather every serving worker's metrics.
+  if (config.metricsToken) serveClusterMetrics(() => Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w) && listening.has(w!.id)));
 
   const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return;

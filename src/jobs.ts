@@ -14,11 +14,11 @@ export interface BackgroundJob {
 /** Every background job of the process; features add theirs here. */
 export const JOBS: BackgroundJob[] = [purgeJob, mailJob, rateLimitPruneJob];
 
-/** Starts the jobs on their intervals; `stop` waits for passes in flight. */
-export function startBackgroundJobs(deps: { db: DataSource; config: Config }): { stop(): Promise<void> } {
+/** Starts `jobs` (all of them by default) on their intervals; `stop` waits for passes in flight. */
+export function startBackgroundJobs(deps: { db: DataSource; config: Config }, jobs: BackgroundJob[] = JOBS): { stop(): Promise<void> } {
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();
-  for (const job of JOBS) {
+  for (const job of jobs) {
     const tick = () => {
       const pass = job.runOnce(deps).catch((error) => console.error(`job ${job.name} failed:`, error));
       running.add(pass);

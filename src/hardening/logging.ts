@@ -79,7 +79,7 @@ const logStateOf = (ctx: unknown): RequestLogState | undefined => httpOf(ctx)?.l
 /** A client-supplied X-Request-Id is kept when it looks like an id; otherwise one is made up. */
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-const QUIET_PATHS = new Set(['/healthz', '/readyz']);
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * The request lines' own logger: the level `logger` has when the server starts, the same base
