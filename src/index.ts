@@ -1,3 +1,5 @@
+// First: tracing, when on, must hook http, express, graphql and pg before anything loads them.
+import './observability/register';
 import 'reflect-metadata';
 import cluster, { type Worker } from 'node:cluster';
 import { loadConfig, type Config } from './config';
@@ -9,6 +11,7 @@ import { createServer } from './server';
 import { createLogger, type Logger } from './hardening/logging';
 import { JOBS, startBackgroundJobs } from './jobs';
 import { serveClusterMetrics } from './observability/cluster-metrics';
+import { stopTracing } from './observability/spans';
 
 /**
  * Process entry. With WEB_CONCURRENCY = 1 one process does everything: the database (embedded
@@ -60,6 +63,7 @@ async function serve(config: Config, logger: Logger, options: { jobs: boolean; a
       await jobs?.stop();
       await db.destroy();
       await options.database?.stop();
+      await stopTracing();
       clearTimeout(force);
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
       process.exit(0);

@@ -20,6 +20,7 @@ import { playgroundHtml, playgroundRouter } from './playground/playground';
 import { refusalMemory, type RefusalMemory } from './hardening/refusals';
 import { AtriumMetrics } from './observability/metrics';
 import { metricsRouter } from './observability/metrics-route';
+import { compiledExecutionSpan, tracingActive } from './observability/spans';
 import { buildAtriumSchema } from './schema';
 
 export interface AtriumServer {
@@ -100,7 +101,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
   const refusals = refusalMemory();
   const apollo = new ApolloServer<Context>({
     // Apollo parses, validates and runs the plugins; execution compiles hot documents (execution.ts).
-    gateway: compilingGateway(schema, options.execution),
+    gateway: compilingGateway(schema, tracingActive() ? { ...options.execution, aroundCompiled: compiledExecutionSpan } : options.execution),
     introspection: config.introspection ?? true,
     includeStacktraceInErrorResponses: config.isDevelopment,
     // Replaced by csrfGuard (hardening/http.ts), which relaxes only plain GET queries; see there why.
