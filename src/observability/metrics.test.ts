@@ -1,3 +1,4 @@
+import { loadConfig } from '../config';
 import { TestServer } from '../test/harness';
 import { mailJob } from '../mail/mail.worker';
 import { bearerMatches } from './metrics-route';
@@ -31,6 +32,20 @@ describe('GET /metrics', () => {
       expect(await res.text()).not.toMatch(/atrium_/);
     }
   });
+
+  it('reports runs by status from the database, every status listed', async () => {
+    const c = await t.cast();
+    const { createProject } = await t.ok(CREATE_PROJECT, { input: { workspaceId: c.workspace.id, name: 'P' } }, { as: c.owner });
+    const { createJob } = await t.ok(CREATE_JOB, { input: { projectId: createProject.id, name: 'train', command: 'python train.py' } }, { as: c.owner });
+    const queuedBefore = (await t.sql(`SELECT count(*)::int AS n FROM run WHERE status = 'QUEUED'`))[0].n as number;
+    for (let i = 0; i < 2; i++) await t.ok(START, { input: { jobId: createJob.id } }, { as: c.owner });
+    // The count is cached for ten seconds: this test's scrapes come first, but should one come earlier the wait covers it.
+    const m = await waitFor(async () => {
+      const scraped = await scrape();
+      return scraped.value('atrium_runs', { status: 'QUEUED' }) === queuedBefore + 2 ? scraped : null;
+    }, 15_000);
+    for (const status of ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']) expect(m.has('atrium_runs', { status })).toBe(true);
+  }, 30_000);
 
   it('counts GraphQL operations by type and outcome code, HTTP answers by route and status, and times both', async () => {
     const before = await scrape();
@@ -69,20 +84,6 @@ describe('GET /metrics', () => {
     expect(m.value('atrium_db_pool_acquire_seconds_count')).toBeGreaterThanOrEqual(30);
     expect(m.has('atrium_db_pool_waits_total')).toBe(true);
   });
-
-  it('reports runs by status from the database, every status listed', async () => {
-    const c = await t.cast();
-    const { createProject } = await t.ok(CREATE_PROJECT, { input: { workspaceId: c.workspace.id, name: 'P' } }, { as: c.owner });
-    const { createJob } = await t.ok(CREATE_JOB, { input: { projectId: createProject.id, name: 'train', command: 'python train.py' } }, { as: c.owner });
-    const queuedBefore = (await t.sql(`SELECT count(*)::int AS n FROM run WHERE status = 'QUEUED'`))[0].n as number;
-    for (let i = 0; i < 2; i++) await t.ok(START, { input: { jobId: createJob.id } }, { as: c.owner });
-    // The count is cached for ten seconds; a server of its own would not be, but this is the one the other tests warmed.
-    const m = await waitFor(async () => {
-      const scraped = await scrape();
-      return scraped.value('atrium_runs', { status: 'QUEUED' }) === queuedBefore + 2 ? scraped : null;
-    }, 15_000);
-    for (const status of ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']) expect(m.has('atrium_runs', { status })).toBe(true);
-  }, 30_000);
 
   it('counts background job passes, their failures, and mail deliveries', async () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -127,6 +128,15 @@ describe('without METRICS_TOKEN', () => {
       expect(res.status).toBe(404);
     }
     expect(t.server.metrics).toBeNull();
+  });
+});
+
+describe('METRICS_TOKEN', () => {
+  it('stops the server at start-up when it is too short to be secret, naming the variable', () => {
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'sixteen chars ok' })).toThrow(/METRICS_TOKEN/);
+    expect(loadConfig({ METRICS_TOKEN: TOKEN }).metricsToken).toBe(TOKEN);
+    expect(loadConfig({ METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
   });
 });
 
