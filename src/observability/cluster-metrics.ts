@@ -21,6 +21,9 @@ const PART_TIMEOUT_MS = 3_000;
 /** How long a worker waits for the primary's answer. */
 const ANSWER_TIMEOUT_MS = 8_000;
 
+/** A send's error goes to its callback: without one, a channel closing meanwhile would be an 'error' event nobody handles. */
+const ignore = () => undefined;
+
 type Message = { type?: string; id?: number; text?: string; error?: string; metrics?: MetricObjectWithValues<MetricValue<string>>[] };
 
 /** Primary side: answers workers' requests for the cluster's metrics. `serving` lists the workers that have started. */
@@ -55,11 +58,11 @@ export function serveClusterMetrics(serving: () => Worker[]): void {
       }
     };
     const reply = (answer: Message) => {
-      if (worker.isConnected()) worker.send(answer);
+      if (worker.isConnected()) worker.send(answer, undefined, ignore);
     };
     const timer = setTimeout(finish, PART_TIMEOUT_MS);
     parts.set(id, { expected, received, finish });
-    for (const w of workers) w.send({ type: COLLECT, id });
+    for (const w of workers) w.send({ type: COLLECT, id }, undefined, ignore);
     if (expected.size === 0) finish();
   });
 }
@@ -80,8 +83,8 @@ export function clusterMetricsGatherer(registry: Registry): () => Promise<string
     process.on('message', (message: Message) => {
       if (message?.type === COLLECT) {
         void workerRegistry?.getMetricsAsJSON().then(
-          (metrics) => process.send?.({ type: PART, id: message.id, metrics }),
-          () => process.send?.({ type: PART, id: message.id, metrics: [] }),
+          (metrics) => process.send?.({ type: PART, id: message.id, metrics }, undefined, undefined, ignore),
+          () => process.send?.({ type: PART, id: message.id, metrics: [] }, undefined, undefined, ignore),
         );
       } else if (message?.type === ANSWER && typeof message.id === 'number') {
         answers.get(message.id)?.(message);
@@ -102,6 +105,11 @@ export function clusterMetricsGatherer(registry: Registry): () => Promise<string
         if (answer.error !== undefined || answer.text === undefined) reject(new Error(answer.error ?? 'no metrics'));
         else resolve(answer.text);
       });
-      process.send!({ type: ASK, id });
+      process.send!({ type: ASK, id }, undefined, undefined, (error) => {
+        if (!error) return;
+        clearTimeout(timer);
+        answers.delete(id);
+        reject(error);
+      });
     });
 }
