@@ -69,14 +69,16 @@ export interface Config {
   signUpLimitPerClient: number;
   passwordResetLimitPerClient: number;
   verificationEmailLimitPerClient: number;
+  /** Verification emails one account may ask for again per hour (the one sign-up sends is free). */
+  verificationResendLimitPerHour: number;
   /**
    * TRUST_PROXY: how many reverse proxies in front of the server to trust for the client address
    * (Express's `trust proxy` hop count). 0, the default, takes the connection's own address and
    * ignores X-Forwarded-For, which any client can write.
    */
-  /** Verification emails one account may ask for again per hour (the one sign-up sends is free). */
-  verificationResendLimitPerHour: number;
   trustProxy: number;
+  /** METRICS_TOKEN: GET /metrics answers scrapes that send it as a bearer token; unset, /metrics does not exist. */
+  metricsToken?: string;
 }
 
 /** More hops than any real deployment has; a larger value is a mistake, not a setting. */
@@ -91,6 +93,13 @@ function trustProxyEnv(raw: string | undefined): number {
   if (value === undefined || value === '' || value === 'false' || value === 'off') return 0;
   if (/^\d+$/.test(value) && Number(value) <= MAX_PROXY_HOPS) return Number(value);
   throw new Error(`TRUST_PROXY must be the number of reverse proxies in front of Atrium (0-${MAX_PROXY_HOPS}, 0 or unset: none), got "${raw}"`);
+}
+
+/** A guessable token would make the metrics public; 16 characters is the least accepted. */
+function metricsToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new Error('METRICS_TOKEN must be at least 16 characters, without spaces (e.g. `openssl rand -hex 32`)');
+  return raw;
 }
 
 /** The process configuration, from the environment (see the README's table). */
@@ -140,5 +149,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     verificationEmailLimitPerClient: intEnv('VERIFICATION_EMAIL_LIMIT_PER_CLIENT', 20),
     trustProxy: trustProxyEnv(env.TRUST_PROXY),
     verificationResendLimitPerHour: intEnv('VERIFICATION_RESEND_LIMIT_PER_HOUR', 5),
+    metricsToken: metricsToken(env.METRICS_TOKEN),
   };
 }

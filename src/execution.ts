@@ -19,6 +19,11 @@ export interface CompilingOptions {
   compileAt?: number;
   /** Compiled documents kept; the least recently used one goes first. */
   maxCompiled?: number;
+  /**
+   * Runs around each compiled execution (a tracing span, observability/spans.ts): graphql-jit
+   * does not call graphql-js's execute, which is what instrumentation sees.
+   */
+  aroundCompiled?: (operation: OperationDefinitionNode, run: () => Promise<ExecutionResult> | ExecutionResult) => Promise<ExecutionResult>;
 }
 
 /** Documents seen fewer than `compileAt` times, counted until the map is full, then forgotten. */
@@ -114,7 +119,8 @@ export function compilingGateway(schema: GraphQLSchema, options: CompilingOption
       return result as Awaited<ReturnType<Executor>>;
     }
     stats.compiled++;
-    const result: ExecutionResult = await query.query(undefined, context, variables ?? {});
+    const run = () => query.query(undefined, context, variables ?? {});
+    const result: ExecutionResult = await (options.aroundCompiled ? options.aroundCompiled(operation, run) : run());
     if (result.errors) result.errors = result.errors.map(asGraphQLJsError);
     return result as Awaited<ReturnType<Executor>>;
   };

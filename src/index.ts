@@ -1,3 +1,5 @@
+// First: tracing, when on, must hook http, express, graphql and pg before anything loads them.
+import './observability/register';
 import 'reflect-metadata';
 import cluster, { type Worker } from 'node:cluster';
 import { loadConfig, type Config } from './config';
@@ -7,7 +9,9 @@ import { openDatabase } from './db/open';
 import type { RunningDatabase } from './db/embedded';
 import { createServer } from './server';
 import { createLogger, type Logger } from './hardening/logging';
-import { startBackgroundJobs } from './jobs';
+import { JOBS, startBackgroundJobs } from './jobs';
+import { serveClusterMetrics } from './observability/cluster-metrics';
+import { stopTracing } from './observability/spans';
 
 /**
  * Process entry. With WEB_CONCURRENCY = 1 one process does everything: the database (embedded
@@ -41,7 +45,7 @@ async function serve(config: Config, logger: Logger, options: { jobs: boolean; a
   const db = createDataSource({ url: options.database?.url ?? config.databaseUrl!, poolSize: config.databasePoolSize });
   await db.initialize();
   const server = await createServer({ db, config, logger });
-  const jobs = options.jobs ? startBackgroundJobs({ db, config, logger }) : null;
+  const jobs = options.jobs ? startBackgroundJobs({ db, config, logger }, server.metrics ? JOBS.map(server.metrics.instrumentJob) : JOBS) : null;
   const url = await server.listen(config.port, config.host);
   // A plain line whatever LOG_LEVEL says: scripts and process managers wait for it.
   if (options.announce) announce(config, url);
@@ -59,6 +63,7 @@ async function serve(config: Config, logger: Logger, options: { jobs: boolean; a
       await jobs?.stop();
       await db.destroy();
       await options.database?.stop();
+      await stopTracing();
       clearTimeout(force);
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
       process.exit(0);
@@ -113,6 +118,8 @@ function supervise(config: Config, logger: Logger, database: RunningDatabase) {
     return worker;
   };
   for (let i = 0; i < config.workers; i++) fork(i === 0);
+  // A worker's GET /metrics asks this process to gather every serving worker's metrics.
+  if (config.metricsToken) serveClusterMetrics(() => Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w) && listening.has(w!.id)));
 
   const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return;

@@ -19,6 +19,9 @@ import { armorValidationRules, checkCost, parseOptions, repetitionGuard } from '
 import { attachHttp, createLogger, httpOf, loggingPlugin, requestLogger, type Logger, type RequestLogState } from './hardening/logging';
 import { playgroundHtml, playgroundRouter } from './playground/playground';
 import { refusalMemory, type RefusalMemory } from './hardening/refusals';
+import { AtriumMetrics } from './observability/metrics';
+import { metricsRouter } from './observability/metrics-route';
+import { compiledExecutionSpan, tracingActive } from './observability/spans';
 import { buildAtriumSchema } from './schema';
 
 export interface AtriumServer {
@@ -28,6 +31,8 @@ export interface AtriumServer {
   logger: Logger;
   /** Documents refused for their text, answered from memory when repeated (hardening/refusals.ts). */
   refusals: RefusalMemory['stats'];
+  /** The process's metrics when METRICS_TOKEN is set (observability/metrics.ts), else null. */
+  metrics: AtriumMetrics | null;
   /** Listens on `port` (0: any free port) and resolves with the URL of the GraphQL endpoint. */
   listen(port: number, host?: string): Promise<string>;
   /**
@@ -73,6 +78,9 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const schema = options.schema ?? (await buildAtriumSchema());
   const app = express();
+  const metrics = config.metricsToken ? new AtriumMetrics(db) : null;
+  // First, so answers given before Apollo (refusals, body errors, health probes) are counted too.
+  if (metrics) app.use(metrics.http());
   app.disable('x-powered-by');
   app.set('etag', false);
   // req.ip: the connection's address, or with TRUST_PROXY=n the address the n-th proxy from here saw.
@@ -96,7 +104,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
   const refusals = refusalMemory();
   const apollo = new ApolloServer<Context>({
     // Apollo parses, validates and runs the plugins; execution compiles hot documents (execution.ts).
-    gateway: compilingGateway(schema, options.execution),
+    gateway: compilingGateway(schema, tracingActive() ? { ...options.execution, aroundCompiled: compiledExecutionSpan } : options.execution),
     introspection: config.introspection ?? true,
     includeStacktraceInErrorResponses: config.isDevelopment,
     // Replaced by csrfGuard (hardening/http.ts), which relaxes only plain GET queries; see there why.
@@ -120,6 +128,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
       requestGate(db, refusals),
       loggingPlugin(logger, options.log),
       persistedQueryRefusal(),
+      ...(metrics ? [metrics.graphqlPlugin<Context>()] : []),
       legacyJsonStatusPlugin((ctx) => httpOf(ctx)?.req),
       // Last: it remembers the final answer.
       refusals.recorder((ctx) => httpOf(ctx)?.req),
@@ -130,6 +139,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
   const limit = bodyLimitBytes(config.maxCodeBytes);
   app.use(requestLogger(logger));
   app.use(healthRouter(db, logger, () => draining));
+  if (metrics) app.use(metricsRouter(metrics, config.metricsToken!));
   app.use(playgroundRouter());
   app.get('/graphql', (req, res, next) => (wantsHtml(req) ? res.type('html').set('Content-Security-Policy', PLAYGROUND_CSP).send(playgroundHtml('/graphql')) : next()));
   app.use(
@@ -159,6 +169,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
     apollo,
     logger,
     refusals: refusals.stats,
+    metrics,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -89,7 +89,7 @@ const logStateOf = (ctx: unknown): RequestLogState | undefined => httpOf(ctx)?.l
 /** A client-supplied X-Request-Id is kept when it looks like an id; otherwise one is made up. */
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-const QUIET_PATHS = new Set(['/healthz', '/readyz']);
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** A client's User-Agent is logged up to this length: it is the client's to choose, and a line should stay a line. */
 const USER_AGENT_MAX = 256;

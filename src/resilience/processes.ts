@@ -101,11 +101,12 @@ export interface AtriumProcess {
 
 /**
  * Starts a real Atrium server process (src/index.ts through ts-node, the same entry point as
- * production) on a free port against `databaseUrl`.
+ * production) on a free port against `databaseUrl`; `preload` files are required before it.
  */
-export async function startAtriumProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<AtriumProcess> {
+export async function startAtriumProcess(databaseUrl: string, env: Record<string, string> = {}, options: { preload?: string[] } = {}): Promise<AtriumProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...TS_NODE, '-r', './src/resilience/orphan-guard.ts', 'src/index.ts'], {
+  const preload = (options.preload ?? []).flatMap((file) => ['-r', file]);
+  const child = spawn(process.execPath, [...TS_NODE, ...preload, '-r', './src/resilience/orphan-guard.ts', 'src/index.ts'], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: {
