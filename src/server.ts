@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
-import { checkStorableText } from './common/text-guard';
+import { checkVariables } from './common/text-guard';
 import { classifyError, formatError } from './errors-format';
 import { compilingGateway, type CompilingOptions } from './execution';
 import { healthRouter } from './hardening/health';
@@ -193,7 +193,7 @@ function requestGate(db: DataSource, refusals: RefusalMemory): ApolloServerPlugi
             });
           }
           const http = httpOf(ctx);
-          checkStorableText(request.variables, document);
+          checkVariables(request.variables, document);
           try {
             checkCost({ document, operation: operation ?? undefined, schema, variables: request.variables });
           } catch (refusal) {

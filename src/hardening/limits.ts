@@ -36,6 +36,11 @@ export const LIMITS = {
   maxRepeatedField: 5,
   maxSpreadsPerSelection: 10,
   maxFragments: 50,
+  /**
+   * Lists and objects nested in one variable's value (`[[1]]` is 2). No input of the schema nests
+   * more than a few; the bound keeps every walk over client JSON short (common/text-guard.ts).
+   */
+  maxVariableDepth: 32,
 } as const;
 
 export type LimitReason = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_COST';
