@@ -193,7 +193,7 @@ function requestGate(db: DataSource, refusals: RefusalMemory): ApolloServerPlugi
             });
           }
           const http = httpOf(ctx);
-          checkVariables(request.variables, document);
+          checkVariables(request.variables, document, operation);
           try {
             checkCost({ document, operation: operation ?? undefined, schema, variables: request.variables });
           } catch (refusal) {

@@ -81,3 +81,52 @@ describe('deeply nested variables', () => {
     );
   });
 });
+
+describe("text PostgreSQL cannot store names the argument, not the client's variable", () => {
+  const SIGN_UP = 'signUp(input: { email: "nul@example.com", password: "long enough", name: $t }) { token }';
+  const refusal = async (query: string, variables: Record<string, unknown>) => {
+    const answer = await postRaw(JSON.stringify({ query, variables }));
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toHaveLength(1);
+    const [error] = answer.body.errors!;
+    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    return { message: error.message, fields: error.extensions?.fields };
+  };
+  const nul = 'A\u0000B';
+  const surrogate = 'A\ud800B';
+
+  it('a variable inside an input literal: input.name, whatever the variable is called', async () => {
+    for (const value of [nul, surrogate]) {
+      expect(await refusal(`mutation($t: String!) { ${SIGN_UP} }`, { t: value })).toEqual({
+        message: 'input.name must not contain NUL characters or unpaired surrogates.',
+        fields: [{ field: 'name', message: 'name must not contain NUL characters or unpaired surrogates.' }],
+      });
+    }
+    // Spread through a fragment, too.
+    const fragment = await refusal(`mutation($t: String!) { ...F } fragment F on Mutation { ${SIGN_UP} }`, { t: nul });
+    expect(fragment.message).toMatch(/^input\.name must not/);
+  });
+
+  it('an input object variable: the argument, then the path inside it', async () => {
+    const q = 'mutation($whatever: SignUpInput!) { signUp(input: $whatever) { token } }';
+    const named = await refusal(q, { whatever: { email: 'nul@example.com', password: 'long enough', name: nul } });
+    expect(named).toEqual({
+      message: 'input.name must not contain NUL characters or unpaired surrogates.',
+      fields: [{ field: 'name', message: 'name must not contain NUL characters or unpaired surrogates.' }],
+    });
+  });
+
+  it('a list item, a scalar argument and a string literal', async () => {
+    const owner = await t.signUp();
+    const ws = await t.createWorkspace(owner);
+    const invite = 'mutation($a: String!, $b: String!, $w: ID!) { inviteMembers(input: { workspaceId: $w, emails: [$a, $b] }) { results { email } } }';
+    expect((await refusal(invite, { a: 'a@example.com', b: surrogate, w: ws.id })).message).toBe('input.emails.1 must not contain NUL characters or unpaired surrogates.');
+    expect((await refusal('query($x: ID!) { workspace(id: $x) { id } }', { x: nul })).fields).toEqual([{ field: 'id', message: expect.stringMatching(/^id must not/) }]);
+    const literal = await refusal('mutation { signIn(input: { email: "a\\u0000@b.co", password: "x" }) { token } }', {});
+    expect(literal.message).toBe('input.email must not contain NUL characters or unpaired surrogates.');
+  });
+
+  it('ignores a variable the operation does not declare, as graphql-js does', async () => {
+    expect(await postRaw(JSON.stringify({ query: '{ __typename }', variables: { t: nul } }))).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+  });
+});
