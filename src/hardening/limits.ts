@@ -1,7 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type express from 'express';
 import {
-  BREAK, GraphQLError, Kind, parse, visit, type DocumentNode, getNamedType, isCompositeType, isObjectType, isInterfaceType,
+  BREAK, GraphQLError, Kind, getVariableValues, parse, visit, type DocumentNode, getNamedType, isCompositeType, isObjectType, isInterfaceType,
   type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode,
   type ValidationContext, type ValueNode, type ValidationRule,
 } from 'graphql';
@@ -80,7 +80,8 @@ export const parseOptions = { maxTokens: LIMITS.maxTokens, noLocation: false };
 
 /**
  * Estimated cost of an operation: 1 per field, and a connection's whole subtree is multiplied by
- * its page size — `first` as a literal or a variable, or the default page size when omitted. So
+ * its page size — `first` as a literal or a variable (`variables` as coerced, defaults applied),
+ * or the default page size when omitted or null. So
  * `projects(first: 50) { edges { node { id name } } }` costs 50 × 4 and two nested lists of 100
  * cost 100 × 100 × …. Fragment costs are memoized, so a document of fragments spreading
  * fragments costs linear time to measure. Introspection fields are free (bounded by graphql-js's
@@ -203,7 +204,13 @@ export function repetitionGuard(memory?: Pick<RefusalMemory, 'remember' | 'passe
   };
 }
 
-/** Refuses an operation whose estimated cost (with its variables) is over the limit, before it executes. */
+/**
+ * Refuses an operation whose estimated cost is over the limit, before it executes. The cost reads
+ * the variables as graphql-js coerces them, so a variable's default counts when the request leaves
+ * it out (`query($n: Int = 100)` was priced at the default page of 20), an explicit null means the
+ * default page, and variables the operation does not declare count for nothing. Variables that do
+ * not coerce are left to execution, which refuses them with graphql-js's messages.
+ */
 export function checkCost(
   { document, operation, schema, variables }: { document: DocumentNode; operation: OperationDefinitionNode | undefined; schema: GraphQLSchema; variables: Record<string, unknown> | undefined },
   maxCost: number = LIMITS.maxCost,
@@ -213,9 +220,14 @@ export function checkCost(
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
   const root = schema.getRootType(operation.operation);
   if (!root) return;
-  const cost = estimateCost(schema, operation.selectionSet, root, fragments, variables ?? {});
+  let coerced: Record<string, unknown> = {};
+  if (operation.variableDefinitions?.length) {
+    const values = getVariableValues(schema, operation.variableDefinitions, variables ?? {});
+    if (values.errors) return;
+    coerced = values.coerced;
+  }
+  const cost = estimateCost(schema, operation.selectionSet, root, fragments, coerced);
   if (cost > maxCost) {
     throw refusal('MAX_COST', `The query is too expensive: its estimated cost is ${cost}, the limit is ${maxCost}. Ask for smaller pages (first) or fewer nested lists.`, { cost, limit: maxCost });
   }
 }
-
