@@ -92,13 +92,16 @@ export function estimateCost(
   selectionSet: SelectionSetNode,
   rootType: GraphQLCompositeType,
   fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
+  variables: Record<string, unknown> | (() => Record<string, unknown>),
 ): number {
   const fragmentCost = new Map<string, number>();
+  // A function is called once, at the first `first: $variable` (most operations have none).
+  let values = typeof variables === 'function' ? undefined : variables;
   const pageSize = (value: ValueNode | undefined): number => {
     if (value?.kind === Kind.INT) return Number(value.value);
     if (value?.kind === Kind.VARIABLE) {
-      const v = variables[value.name.value];
+      values ??= (variables as () => Record<string, unknown>)();
+      const v = values[value.name.value];
       if (typeof v === 'number' && Number.isFinite(v)) return v;
     }
     return DEFAULT_PAGE;
@@ -208,8 +211,8 @@ export function repetitionGuard(memory?: Pick<RefusalMemory, 'remember' | 'passe
  * Refuses an operation whose estimated cost is over the limit, before it executes. The cost reads
  * the variables as graphql-js coerces them, so a variable's default counts when the request leaves
  * it out (`query($n: Int = 100)` was priced at the default page of 20), an explicit null means the
- * default page, and variables the operation does not declare count for nothing. Variables that do
- * not coerce are left to execution, which refuses them with graphql-js's messages.
+ * default page, and variables the operation does not declare count for nothing. They are coerced
+ * only when a page size is a variable (most operations have none).
  */
 export function checkCost(
   { document, operation, schema, variables }: { document: DocumentNode; operation: OperationDefinitionNode | undefined; schema: GraphQLSchema; variables: Record<string, unknown> | undefined },
@@ -220,12 +223,11 @@ export function checkCost(
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
   const root = schema.getRootType(operation.operation);
   if (!root) return;
-  let coerced: Record<string, unknown> = {};
-  if (operation.variableDefinitions?.length) {
-    const values = getVariableValues(schema, operation.variableDefinitions, variables ?? {});
-    if (values.errors) return;
-    coerced = values.coerced;
-  }
+  // Variables that do not coerce count as absent: execution refuses them with graphql-js's messages.
+  const coerced = () => {
+    const values = operation.variableDefinitions?.length ? getVariableValues(schema, operation.variableDefinitions, variables ?? {}) : undefined;
+    return values?.coerced ?? {};
+  };
   const cost = estimateCost(schema, operation.selectionSet, root, fragments, coerced);
   if (cost > maxCost) {
     throw refusal('MAX_COST', `The query is too expensive: its estimated cost is ${cost}, the limit is ${maxCost}. Ask for smaller pages (first) or fewer nested lists.`, { cost, limit: maxCost });
