@@ -13,7 +13,7 @@ import { checkVariables } from './common/text-guard';
 import { classifyError, formatError } from './errors-format';
 import { compilingGateway, type CompilingOptions } from './execution';
 import { healthRouter } from './hardening/health';
-import { bodyErrorHandler, bodyLimitBytes, chain, corsMiddleware, csrfGuard, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
+import { bodyErrorHandler, bodyLimitBytes, chain, corsMiddleware, csrfGuard, finalErrorHandler, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
 import { armorValidationRules, checkCost, parseOptions, repetitionGuard } from './hardening/limits';
 import { attachHttp, createLogger, httpOf, loggingPlugin, requestLogger, type Logger, type RequestLogState } from './hardening/logging';
 import { playgroundHtml, playgroundRouter } from './playground/playground';
@@ -148,6 +148,12 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
         },
       }),
     ]),
+  );
+  app.use(
+    finalErrorHandler((error) => {
+      logger.error({ err: error }, 'unexpected error');
+      options.log?.(error);
+    }),
   );
 
   return {
