@@ -1,4 +1,4 @@
-import { BREAK, GraphQLError, Kind, visit, type DocumentNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
+import { BREAK, GraphQLError, Kind, visit, type ASTNode, type DocumentNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
 import { LIMITS } from '../hardening/limits';
 
 /**
@@ -14,11 +14,12 @@ type VariablesProblem = { kind: 'depth' } | { kind: 'text'; path: (string | numb
 
 /**
  * The first problem in a variables value: nesting deeper than `maxDepth`, or unstorable text in a
- * variable of `declared` (with its path, variable name first; graphql-js ignores the others).
+ * variable the operation declares (with its path, variable name first; graphql-js ignores the others).
  * Iterative, because the value is the client's JSON: a recursive walk over 4,000 nested lists
  * overflowed the stack.
  */
-function variablesProblem(variables: Record<string, unknown>, declared: ReadonlySet<string>, maxDepth: number): VariablesProblem {
+function variablesProblem(variables: Record<string, unknown>, operation: OperationDefinitionNode, maxDepth: number): VariablesProblem {
+  const declared = (name: string) => operation.variableDefinitions?.some((d) => d.variable.name.value === name) ?? false;
   const stack: Frame[] = [];
   const pathTo = (parent: Frame | undefined, key: string | number) => {
     const path = [key];
@@ -35,7 +36,7 @@ function variablesProblem(variables: Record<string, unknown>, declared: Readonly
     return null;
   };
   for (const name of Object.keys(variables)) {
-    const problem = look(variables[name], undefined, name, 1, declared.has(name));
+    const problem = look(variables[name], undefined, name, 1, declared(name));
     if (problem) return problem;
   }
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
@@ -56,10 +57,10 @@ function variablesProblem(variables: Record<string, unknown>, declared: Readonly
 }
 
 /**
- * The path, from the argument's name, of the first value in the document's field and directive
- * arguments for which `match` holds: `input.name` for `createProject(input: { name: $t })`.
+ * The path, from the argument's name, of the first value in the field and directive arguments of
+ * `nodes` for which `match` holds: `input.name` for `createProject(input: { name: $t })`.
  */
-function argumentPath(document: DocumentNode, match: (value: ValueNode) => boolean): (string | number)[] | null {
+function argumentPath(nodes: readonly ASTNode[], match: (value: ValueNode) => boolean): (string | number)[] | null {
   let found: (string | number)[] | null = null;
   // Literals nest at most as deep as the token limit lets them, so recursion is safe here.
   const search = (value: ValueNode, path: (string | number)[]): boolean => {
@@ -71,11 +72,14 @@ function argumentPath(document: DocumentNode, match: (value: ValueNode) => boole
     if (value.kind === Kind.OBJECT) return value.fields.some((field) => search(field.value, [...path, field.name.value]));
     return false;
   };
-  visit(document, {
-    Argument: (node) => (search(node.value, [node.name.value]) ? BREAK : false),
-    // Defaults are not arguments; the variable's use names them.
-    VariableDefinition: () => false,
-  });
+  for (const node of nodes) {
+    visit(node, {
+      Argument: (argument) => (search(argument.value, [argument.name.value]) ? BREAK : false),
+      // Defaults are not arguments; the variable's use names them.
+      VariableDefinition: () => false,
+    });
+    if (found) break;
+  }
   return found;
 }
 
@@ -92,8 +96,7 @@ const literalsChecked = new WeakSet<DocumentNode>();
  * coercion recurses) sees them. Runs in the request gate (server.ts), after validation.
  */
 export function checkVariables(variables: Record<string, unknown> | undefined, document: DocumentNode, operation: OperationDefinitionNode): void {
-  const declared = new Set((operation.variableDefinitions ?? []).map((d) => d.variable.name.value));
-  const problem = variablesProblem(variables ?? {}, declared, LIMITS.maxVariableDepth);
+  const problem = variablesProblem(variables ?? {}, operation, LIMITS.maxVariableDepth);
   if (problem?.kind === 'depth') {
     const limit = LIMITS.maxVariableDepth;
     throw new GraphQLError(`The variables nest lists or objects more than ${limit} levels deep.`, {
@@ -103,11 +106,13 @@ export function checkVariables(variables: Record<string, unknown> | undefined, d
   let path: (string | number)[] | null = null;
   if (problem) {
     const [name, ...inside] = problem.path;
-    const use = argumentPath(document, (value) => value.kind === Kind.VARIABLE && value.name.value === name);
+    // Where the operation uses it: in its own selections or in a fragment (another operation of the document may have a variable of the same name).
+    const scope = [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)];
+    const use = argumentPath(scope, (value) => value.kind === Kind.VARIABLE && value.name.value === name);
     // A declared variable is used (validation saw to it), so `use` is found; the name is a fallback.
     path = use ? [...use, ...inside] : problem.path;
   } else if (!literalsChecked.has(document)) {
-    path = argumentPath(document, (value) => value.kind === Kind.STRING && !isStorableText(value.value));
+    path = argumentPath([document], (value) => value.kind === Kind.STRING && !isStorableText(value.value));
     if (!path) {
       // A variable's default value: not an argument, so named after the document.
       visit(document, {

@@ -105,6 +105,13 @@ describe("text PostgreSQL cannot store names the argument, not the client's vari
     // Spread through a fragment, too.
     const fragment = await refusal(`mutation($t: String!) { ...F } fragment F on Mutation { ${SIGN_UP} }`, { t: nul });
     expect(fragment.message).toMatch(/^input\.name must not/);
+    // The operation run, not another of the document with a variable of the same name.
+    const answer = await postRaw(JSON.stringify({
+      query: `mutation A($t: String!) { signIn(input: { email: $t, password: "x" }) { token } } mutation B($t: String!) { ${SIGN_UP} }`,
+      operationName: 'B',
+      variables: { t: nul },
+    }));
+    expect(answer.body.errors?.[0]?.message).toMatch(/^input\.name must not/);
   });
 
   it('an input object variable: the argument, then the path inside it', async () => {
