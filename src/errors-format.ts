@@ -1,11 +1,21 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { Kind, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { LIMIT_REASONS } from './hardening/limits';
 
 const PUBLIC_CODES = new Set([
   'UNAUTHENTICATED', 'NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT', 'CONFLICT', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE',
   'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED',
+  // Automatic persisted queries are off (server.ts), so PERSISTED_QUERY_NOT_FOUND is never sent.
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/**
+ * The nodes graphql-js's ValuesOfCorrectTypeRule reports on: an argument value (or a field of an
+ * input literal) the schema refuses. No other validation rule reports on a value, so a validation
+ * error on one of these is bad input, not a document asking for what the schema lacks.
+ */
+const VALUE_KINDS: ReadonlySet<string> = new Set([
+  Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT, Kind.OBJECT_FIELD,
 ]);
 
 /** PostgreSQL and driver faults that mean "the database is unreachable", not "the request is wrong". */
@@ -111,6 +121,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
   }
   if (code === 'GRAPHQL_VALIDATION_FAILED' && formatted.message === VALIDATION_ABORTED) {
     return { ...base, message: 'The query is too complex to validate: it repeats the same fields too often.', extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_COST' } };
+  }
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && VALUE_KINDS.has(String((error as { nodes?: { kind?: string }[] })?.nodes?.[0]?.kind))) {
+    // The same value sent as a variable fails coercion, which Apollo reports as BAD_USER_INPUT:
+    // `first: 99999999999` and `first: $n` with 99999999999 get the same code (and status, 400).
+    const { stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...base, extensions: { ...extensions, code: 'BAD_USER_INPUT', ...(development ? { stacktrace } : {}) } };
   }
   if (code && PUBLIC_CODES.has(code)) {
     const { stacktrace, ...extensions } = formatted.extensions ?? {};

@@ -10,11 +10,11 @@ import { authenticate } from './auth/authenticate';
 import { clientAddressOf } from './auth/client-address';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
-import { checkStorableText } from './common/text-guard';
+import { checkVariables } from './common/text-guard';
 import { classifyError, formatError } from './errors-format';
 import { compilingGateway, type CompilingOptions } from './execution';
 import { healthRouter } from './hardening/health';
-import { bodyErrorHandler, bodyLimitBytes, chain, corsMiddleware, csrfGuard, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
+import { bodyErrorHandler, bodyLimitBytes, chain, corsMiddleware, csrfGuard, finalErrorHandler, jsonBody, legacyJsonStatusPlugin } from './hardening/http';
 import { armorValidationRules, checkCost, parseOptions, repetitionGuard } from './hardening/limits';
 import { attachHttp, createLogger, httpOf, loggingPlugin, requestLogger, type Logger, type RequestLogState } from './hardening/logging';
 import { playgroundHtml, playgroundRouter } from './playground/playground';
@@ -162,6 +162,12 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
       }),
     ]),
   );
+  app.use(
+    finalErrorHandler((error) => {
+      logger.error({ err: error }, 'unexpected error');
+      options.log?.(error);
+    }),
+  );
 
   return {
     app,
@@ -207,7 +213,7 @@ function requestGate(db: DataSource, refusals: RefusalMemory): ApolloServerPlugi
             });
           }
           const http = httpOf(ctx);
-          checkStorableText(request.variables, document);
+          checkVariables(request.variables, document, operation);
           try {
             checkCost({ document, operation: operation ?? undefined, schema, variables: request.variables });
           } catch (refusal) {

@@ -62,20 +62,43 @@ export function jsonBody(limit: number): express.RequestHandler {
   return express.json({ limit });
 }
 
-/** Body-parser failures as GraphQL-shaped JSON errors: 413 for an oversized body, 400 for malformed JSON. */
+/**
+ * Body-parser failures as GraphQL-shaped JSON errors: 413 for an oversized body, 400 for anything
+ * else it refuses — malformed JSON, an unsupported charset or encoding, a body that does not
+ * decompress as its Content-Encoding says. Those last came with no `type` and reached Express's
+ * default handler, which answered an HTML page with a stack trace.
+ */
 export function bodyErrorHandler(limit: number): express.ErrorRequestHandler {
   return (error, _req, res, next) => {
-    const type = (error as { type?: string }).type;
+    const { type, status } = error as { type?: string; status?: number };
     if (res.headersSent) return next(error);
     if (type === 'entity.too.large') {
       graphqlError(res, 413, `The request body is larger than the limit of ${limit} bytes.`, { code: 'PAYLOAD_TOO_LARGE', limitBytes: limit });
       return;
     }
-    if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    if (type === 'entity.parse.failed') {
       graphqlError(res, 400, 'The request body is not valid JSON.', { code: 'BAD_REQUEST' });
       return;
     }
+    // body-parser marks every refusal of the request's own with a 4xx status (http-errors).
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      graphqlError(res, 400, 'The request body could not be read: its character set or Content-Encoding is not supported, or it does not match them.', { code: 'BAD_REQUEST' });
+      return;
+    }
     next(error);
+  };
+}
+
+/**
+ * Express's last error handler: whatever no handler before answered is the server's fault, and is
+ * answered as GraphQL-shaped JSON with no stack trace (Express's own default is an HTML page
+ * holding one, outside NODE_ENV=production), and logged.
+ */
+export function finalErrorHandler(log: (error: unknown) => void): express.ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    log(error);
+    graphqlError(res, 500, 'Internal server error.', { code: 'INTERNAL_SERVER_ERROR' });
   };
 }
 

@@ -1,7 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type express from 'express';
 import {
-  BREAK, GraphQLError, Kind, parse, visit, type DocumentNode, getNamedType, isCompositeType, isObjectType, isInterfaceType,
+  BREAK, GraphQLError, Kind, getVariableValues, parse, visit, type DocumentNode, getNamedType, isCompositeType, isObjectType, isInterfaceType,
   type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode,
   type ValidationContext, type ValueNode, type ValidationRule,
 } from 'graphql';
@@ -36,6 +36,11 @@ export const LIMITS = {
   maxRepeatedField: 5,
   maxSpreadsPerSelection: 10,
   maxFragments: 50,
+  /**
+   * Lists and objects nested in one variable's value (`[[1]]` is 2). No input of the schema nests
+   * more than a few; the bound keeps every walk over client JSON short (common/text-guard.ts).
+   */
+  maxVariableDepth: 32,
 } as const;
 
 export type LimitReason = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_COST';
@@ -75,7 +80,8 @@ export const parseOptions = { maxTokens: LIMITS.maxTokens, noLocation: false };
 
 /**
  * Estimated cost of an operation: 1 per field, and a connection's whole subtree is multiplied by
- * its page size — `first` as a literal or a variable, or the default page size when omitted. So
+ * its page size — `first` as a literal or a variable (`variables` as coerced, defaults applied),
+ * or the default page size when omitted or null. So
  * `projects(first: 50) { edges { node { id name } } }` costs 50 × 4 and two nested lists of 100
  * cost 100 × 100 × …. Fragment costs are memoized, so a document of fragments spreading
  * fragments costs linear time to measure. Introspection fields are free (bounded by graphql-js's
@@ -86,13 +92,16 @@ export function estimateCost(
   selectionSet: SelectionSetNode,
   rootType: GraphQLCompositeType,
   fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
+  variables: Record<string, unknown> | (() => Record<string, unknown>),
 ): number {
   const fragmentCost = new Map<string, number>();
+  // A function is called once, at the first `first: $variable` (most operations have none).
+  let values = typeof variables === 'function' ? undefined : variables;
   const pageSize = (value: ValueNode | undefined): number => {
     if (value?.kind === Kind.INT) return Number(value.value);
     if (value?.kind === Kind.VARIABLE) {
-      const v = variables[value.name.value];
+      values ??= (variables as () => Record<string, unknown>)();
+      const v = values[value.name.value];
       if (typeof v === 'number' && Number.isFinite(v)) return v;
     }
     return DEFAULT_PAGE;
@@ -198,7 +207,13 @@ export function repetitionGuard(memory?: Pick<RefusalMemory, 'remember' | 'passe
   };
 }
 
-/** Refuses an operation whose estimated cost (with its variables) is over the limit, before it executes. */
+/**
+ * Refuses an operation whose estimated cost is over the limit, before it executes. The cost reads
+ * the variables as graphql-js coerces them, so a variable's default counts when the request leaves
+ * it out (`query($n: Int = 100)` was priced at the default page of 20), an explicit null means the
+ * default page, and variables the operation does not declare count for nothing. They are coerced
+ * only when a page size is a variable (most operations have none).
+ */
 export function checkCost(
   { document, operation, schema, variables }: { document: DocumentNode; operation: OperationDefinitionNode | undefined; schema: GraphQLSchema; variables: Record<string, unknown> | undefined },
   maxCost: number = LIMITS.maxCost,
@@ -208,9 +223,13 @@ export function checkCost(
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
   const root = schema.getRootType(operation.operation);
   if (!root) return;
-  const cost = estimateCost(schema, operation.selectionSet, root, fragments, variables ?? {});
+  // Variables that do not coerce count as absent: execution refuses them with graphql-js's messages.
+  const coerced = () => {
+    const values = operation.variableDefinitions?.length ? getVariableValues(schema, operation.variableDefinitions, variables ?? {}) : undefined;
+    return values?.coerced ?? {};
+  };
+  const cost = estimateCost(schema, operation.selectionSet, root, fragments, coerced);
   if (cost > maxCost) {
     throw refusal('MAX_COST', `The query is too expensive: its estimated cost is ${cost}, the limit is ${maxCost}. Ask for smaller pages (first) or fewer nested lists.`, { cost, limit: maxCost });
   }
 }
-
