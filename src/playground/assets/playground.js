@@ -55,7 +55,7 @@
     '    name',
     '    people(first: 20) {',
     '      totalCount',
-    '      nodes { name email role status }',
+    '      edges { node { name email role status } }',
     '    }',
     '  }',
     '}',

@@ -208,8 +208,8 @@
   var SIGN_IN = 'mutation SignIn($input: SignInInput!) { signIn(input: $input) { token me { name email } } }';
   var ACCEPT = 'mutation Accept($token: String!) { acceptInvitation(token: $token) { role workspace { id name } } }';
   var DECLINE = 'mutation Decline($token: String!) { declineInvitation(token: $token) }';
-  var MY_WORKSPACES = 'query MyWorkspaces { me { memberships(first: 100) { nodes { role workspace { id name } } } } }';
-  var WORKSPACE = 'query JoinedWorkspace($id: ID!) { workspace(id: $id) { id name description people(first: 10) { totalCount nodes { name email role } } } }';
+  var MY_WORKSPACES = 'query MyWorkspaces { me { memberships(first: 100) { edges { node { role workspace { id name } } } } } }';
+  var WORKSPACE = 'query JoinedWorkspace($id: ID!) { workspace(id: $id) { id name description people(first: 10) { totalCount edges { node { name email role } } } } }';
   var REQUEST_RESET = 'mutation RequestReset($email: String!) { requestPasswordReset(email: $email) }';
 
   function acceptPage() {
@@ -337,7 +337,7 @@
     }
     return h('section', { 'aria-labelledby': 'decline-heading' },
       h('h2', { id: 'decline-heading' }, 'Not for you?'),
-      h('p', {}, 'Decline the invitation, and ' + (preview.invitedByName || 'the workspace') + ' sees that you did.'),
+      h('p', {}, 'If you do not want to join ' + preview.workspaceName + ', decline the invitation: its link stops working.'),
       holder);
   }
 
@@ -370,7 +370,7 @@
     var findId = workspaceId
       ? Promise.resolve(workspaceId)
       : gql(MY_WORKSPACES, {}, sessionToken).then(function (result) {
-        var nodes = (result.data && result.data.me && result.data.me.memberships.nodes) || [];
+        var nodes = ((result.data && result.data.me && result.data.me.memberships.edges) || []).map(function (e) { return e.node; });
         var match = nodes.filter(function (m) { return m.workspace.name === preview.workspaceName; })[0] || nodes[0];
         return match ? match.workspace.id : null;
       });
@@ -385,7 +385,8 @@
             h('h2', { id: 'workspace-heading' }, workspace.name),
             workspace.description ? h('p', {}, workspace.description) : null,
             h('p', { class: 'muted' }, people.totalCount === 1 ? '1 person' : people.totalCount + ' people'),
-            h('ul', { class: 'people' }, people.nodes.map(function (p) {
+            h('ul', { class: 'people' }, people.edges.map(function (edge) {
+              var p = edge.node;
               return h('li', {}, (p.name || p.email || 'Someone') + ' · ' + roleName(p.role));
             }))));
         }
@@ -436,7 +437,7 @@
       });
     });
     show('This reset link can no longer be used', [
-      notice('error', 'This password-reset link is unknown, already used, replaced by a newer one, or expired.', 'Your password has not changed. Ask for a new link below.'),
+      notice('error', 'This password-reset link is unknown, already used, replaced by a newer one, or expired.', 'Nothing was changed this time. Ask for a new link below.'),
       h('section', { 'aria-labelledby': 'again-heading' }, h('h2', { id: 'again-heading' }, 'Ask for a new link'), f.node, done),
       nextStep(null),
     ]);
