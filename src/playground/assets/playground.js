@@ -170,21 +170,29 @@
   var SIGN_IN_PLUGIN = { title: SIGN_IN_TITLE, icon: KeyIcon, content: SignInPanel };
 
   /**
+   * Opens the sign-in panel through its sidebar button: GraphiQL widens the plugin pane only in
+   * that button's handler (setting the visible plugin alone leaves the pane zero pixels wide).
+   */
+  function openSignInPanel() {
+    var button = document.querySelector('.graphiql-sidebar button[aria-label="Show ' + SIGN_IN_TITLE + '"]');
+    if (button) button.click();
+  }
+
+  /**
    * Always mounted inside GraphiQL (in its toolbar): applies a handed-over session to the headers,
    * and opens the sign-in panel on a first visit or after a hand-over.
    */
   function Greeter() {
     var editor = UI.useEditorContext({ nonNull: true }).headerEditor;
-    var plugins = UI.usePluginContext();
     React.useEffect(function () {
       if (!editor) return;
       var firstVisit = !window.localStorage.getItem(GREETED_KEY);
       if (handedOver) {
         setAuthorization(editor, handedOver);
         handedOver = null;
-        if (plugins) plugins.setVisiblePlugin(SIGN_IN_PLUGIN);
-      } else if (firstVisit && plugins && !currentBearer(editor)) {
-        plugins.setVisiblePlugin(SIGN_IN_PLUGIN);
+        openSignInPanel();
+      } else if (firstVisit && !currentBearer(editor)) {
+        openSignInPanel();
       }
       window.localStorage.setItem(GREETED_KEY, '1');
     }, [editor]);
