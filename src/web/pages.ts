@@ -2,7 +2,7 @@ import path from 'node:path';
 import express, { Router } from 'express';
 
 /**
- * The pages behind the email links (docs/RULES.md, "Pages behind the email links"): the invitation
+ * The pages behind the email links (docs/RULES.md §9): the invitation
  * accept page, the password-reset page and the email-verification page. Each is a static shell; its
  * script (assets/pages.js) reads the token from the address and talks only to the public GraphQL
  * API on /graphql, like any other client. No page reads the database itself, so a front end that
