@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { deliverDue } from '../mail/mail.worker';
 import { SmtpSink, type ReceivedMail } from '../mail/smtp-sink';
 import { codeOf, TestServer, type TestUser } from '../test/harness';
-import { hasChromium, launchChromium, screenshot, scrollsSideways, skipWithoutChromium, watchedPage, type WatchedPage } from '../test/browser';
+import { hasChromium, launchChromium, lowContrast, screenshot, scrollsSideways, skipWithoutChromium, watchedPage, type WatchedPage } from '../test/browser';
 
 /**
  * The pages behind the email links, in a real browser at 360 px wide, through the real server:
@@ -103,6 +103,7 @@ maybe('the invitation accept page', () => {
     expect(await focusedTag(page)).toBe('heading');
     expect(await scrollsSideways(page)).toBe(false);
     await screenshot(page, 'accept-1-invitation-new-account');
+    expect(await lowContrast(page)).toEqual([]);
 
     // Keyboard only: from the heading, Tab to each field; Enter submits. A short password is refused next to the field.
     await page.keyboard.press('Tab');
@@ -117,6 +118,7 @@ maybe('the invitation accept page', () => {
     expect(await passwordField.getAttribute('aria-invalid')).toBe('true');
     expect(await page.evaluate(() => (globalThis as any).document.activeElement.name)).toBe('password');
     await screenshot(page, 'accept-2-short-password');
+    expect(await lowContrast(page)).toEqual([]);
     await passwordField.fill('a long enough password');
     await page.keyboard.press('Enter');
 
@@ -129,6 +131,7 @@ maybe('the invitation accept page', () => {
     expect(joined).toContain('Nina Newcomer · member');
     expect(await scrollsSideways(page)).toBe(false);
     await screenshot(page, 'accept-3-joined');
+    expect(await lowContrast(page)).toEqual([]);
 
     // The account exists and is a member, through the API.
     const session = await t.ok(SIGN_IN, { input: { email, password: 'a long enough password' } });
@@ -165,6 +168,7 @@ maybe('the invitation accept page', () => {
     await expect(page.getByRole('heading', { name: 'Create your account to accept' }).count()).resolves.toBe(0);
     await expect(page.locator('dl.facts').textContent()).resolves.toEqual(expect.stringContaining('viewer'));
     await screenshot(page, 'accept-5-invitation-existing-account');
+    expect(await lowContrast(page)).toEqual([]);
     await page.getByLabel('Password', { exact: true }).fill('not the password');
     await page.getByRole('button', { name: 'Sign in and join' }).click();
     await page.getByText('The email or password is wrong.').waitFor();
@@ -200,10 +204,12 @@ maybe('the invitation accept page', () => {
     await page.getByRole('heading', { level: 1, name: 'This invitation has expired' }).waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('send the invitation again');
     await screenshot(page, 'accept-6-expired');
+    expect(await lowContrast(page)).toEqual([]);
 
     await page.goto(`${origin()}/invitations/accept?token=ati_not-a-real-token`);
     await page.getByRole('heading', { level: 1, name: 'This invitation link is not valid' }).waitFor();
     await screenshot(page, 'accept-7-unknown');
+    expect(await lowContrast(page)).toEqual([]);
     await page.goto(`${origin()}/invitations/accept`);
     await page.getByRole('heading', { level: 1, name: 'This link is incomplete' }).waitFor();
     // Every dead end still ends on a next step.
@@ -228,6 +234,7 @@ maybe('the password-reset page', () => {
     await page.getByText('The two passwords differ; type the same password twice.').waitFor();
     expect(await page.getByLabel('New password again').getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'reset-1-passwords-differ');
+    expect(await lowContrast(page)).toEqual([]);
     // Nothing was sent: the old password still works.
     await t.ok(SIGN_IN, { input: { email: user.email, password: user.password } });
 
@@ -237,6 +244,7 @@ maybe('the password-reset page', () => {
     expect(await focusedTag(page)).toBe('heading');
     await page.getByRole('link', { name: 'Open the playground, signed in' }).waitFor();
     await screenshot(page, 'reset-2-done');
+    expect(await lowContrast(page)).toEqual([]);
     expect(codeOf(await t.gql(SIGN_IN, { input: { email: user.email, password: user.password } }))).toBe('UNAUTHENTICATED');
     await t.ok(SIGN_IN, { input: { email: user.email, password: 'a brand new password' } });
 
@@ -250,6 +258,7 @@ maybe('the password-reset page', () => {
     await page.getByRole('button', { name: 'Email me a new link' }).click();
     await page.getByText('a new link is on its way').waitFor();
     await screenshot(page, 'reset-3-used-link');
+    expect(await lowContrast(page)).toEqual([]);
     const again = await deliverTo(user.email);
     expect(again).toHaveLength(1);
     expect(linkIn(again[0], '/password-reset')).not.toBe(link);
