@@ -181,6 +181,25 @@ maybe('the invitation accept page', () => {
     expect(me.me.memberships.edges.map((e: { node: { workspace: { id: string } } }) => e.node.workspace.id)).toContain(workspace.id);
   });
 
+  it('offers the sign-in instead when the address got an account while the sign-up form was open', async () => {
+    const owner = await t.signUp({ name: 'Olive Owner' });
+    const workspace = await t.createWorkspace(owner, { name: 'Snow Lab' });
+    const email = `quick-${Date.now()}@example.com`;
+    const link = await invitationLink(owner, workspace.id, email);
+    const page = await newPage();
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Create your account to accept' }).waitFor();
+    const meanwhile = await t.signUp({ email, name: 'Quick Quentin' });
+    await page.getByLabel('Your name').fill('Slow Sally');
+    await page.getByLabel('Choose a password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Create account and join' }).click();
+    await page.getByRole('heading', { name: 'Sign in to accept' }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('An account with this email already exists.');
+    await page.getByLabel('Password', { exact: true }).fill(meanwhile.password);
+    await page.getByRole('button', { name: 'Sign in and join' }).click();
+    await page.getByRole('heading', { level: 1, name: 'You joined Snow Lab' }).waitFor();
+  });
+
   it('declines; and says why a declined, expired, unknown or cut-off link can no longer be accepted', async () => {
     const owner = await t.signUp({ name: 'Olive Owner' });
     const workspace = await t.createWorkspace(owner, { name: 'Rain Lab' });

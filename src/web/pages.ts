@@ -36,7 +36,11 @@ const PAGES: Record<string, PageDefinition> = {
   '/verify-email': { name: 'verify', title: 'Confirm your email address · Atrium', heading: 'Confirm your email address' },
 };
 
-/** The shell of one page; the heading and the loading message are what shows until the script runs. */
+/**
+ * The shell of one page; the heading and the loading message are what shows until the script
+ * runs. The content is no live region: each step moves the focus to its heading instead, and
+ * messages within a step are alerts or statuses of their own.
+ */
 export function pageHtml(page: PageDefinition): string {
   return `<!doctype html>
 <html lang="en">
@@ -53,7 +57,7 @@ export function pageHtml(page: PageDefinition): string {
   <header class="brand"><a href="/graphql">Atrium</a></header>
   <main id="main">
     <h1 id="heading" tabindex="-1">${page.heading}</h1>
-    <div id="content" aria-live="polite">
+    <div id="content">
       <p id="loading">Loading…</p>
       <noscript><p class="error">This page needs JavaScript to talk to Atrium. Turn it on and reload the page.</p></noscript>
     </div>

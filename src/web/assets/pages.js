@@ -252,10 +252,11 @@
     show(words[0], [notice('error', words[0] + '.', words[1]), facts(preview), nextStep(null)]);
   }
 
-  function showInvitation(preview) {
+  function showInvitation(preview, lead) {
     var who = preview.invitedByName || 'Someone';
     var role = roleName(preview.role);
     var nodes = [
+      lead || null,
       h('p', {}, who + ' invited you to join the workspace ', h('strong', {}, preview.workspaceName), ' on Atrium as ' + withArticle(role) + '.'),
       facts(preview),
     ];
@@ -359,6 +360,15 @@
       }, unreachable);
     }
     if (problem.code === 'NOT_FOUND' || (problem.code === 'BAD_USER_INPUT' && problem.fields.some(function (f) { return f.field === 'token'; }))) return showUnknownInvitation();
+    if (problem.reason === 'ACCOUNT_EXISTS') {
+      // Someone signed up with the address while the page was open: offer the sign-in instead.
+      return gql(PREVIEW, { token: token }).then(function (result) {
+        var preview = result.data && result.data.invitationPreview;
+        if (preview && preview.state === 'PENDING') showInvitation(preview, notice('error', problem.message, 'Sign in with its password to accept.'));
+        else if (preview) showClosedInvitation(preview);
+        else showUnknownInvitation();
+      }, unreachable);
+    }
     if (problem.reason === 'ALREADY_MEMBER') {
       return show('You are already a member', [notice('success', problem.message), nextStep(sessionToken)]);
     }
