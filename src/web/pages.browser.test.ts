@@ -10,6 +10,8 @@ import { hasChromium, launchChromium, lowContrast, screenshot, scrollsSideways, 
  * may be reached. Screenshots go to test-results/ for review.
  */
 skipWithoutChromium('email-link pages browser test');
+// A browser on a busy machine: each test walks through several pages.
+jest.setTimeout(180_000);
 const maybe = hasChromium ? describe : describe.skip;
 
 let smtp: SmtpSink;
