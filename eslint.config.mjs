@@ -19,5 +19,13 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // The scripts the browser runs (the pages behind the email links, the playground): plain scripts, no modules.
+    files: ['src/**/assets/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly' },
+    },
+  },
   prettier,
 );

@@ -18,6 +18,7 @@ import { bodyErrorHandler, bodyLimitBytes, chain, corsMiddleware, csrfGuard, fin
 import { armorValidationRules, checkCost, parseOptions, repetitionGuard } from './hardening/limits';
 import { attachHttp, createLogger, httpOf, loggingPlugin, requestLogger, type Logger, type RequestLogState } from './hardening/logging';
 import { playgroundHtml, playgroundRouter } from './playground/playground';
+import { pagesRouter } from './web/pages';
 import { refusalMemory, type RefusalMemory } from './hardening/refusals';
 import { AtriumMetrics } from './observability/metrics';
 import { metricsRouter } from './observability/metrics-route';
@@ -70,7 +71,7 @@ const wantsHtml = (req: express.Request) =>
 
 /**
  * Builds the HTTP server: Apollo on /graphql (POST and GET), the offline playground on a browser's
- * GET /graphql, health probes, request logs, and the limits of src/hardening. Used by index.ts and
+ * GET /graphql, the pages behind the email links (web/pages.ts), health probes, request logs, and the limits of src/hardening. Used by index.ts and
  * by the tests, so both run the same stack.
  */
 export async function createServer(options: ServerOptions): Promise<AtriumServer> {
@@ -141,6 +142,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
   app.use(healthRouter(db, logger, () => draining));
   if (metrics) app.use(metricsRouter(metrics, config.metricsToken!));
   app.use(playgroundRouter());
+  app.use(pagesRouter());
   app.get('/graphql', (req, res, next) => (wantsHtml(req) ? res.type('html').set('Content-Security-Policy', PLAYGROUND_CSP).send(playgroundHtml('/graphql')) : next()));
   app.use(
     '/graphql',

@@ -10,7 +10,7 @@ export function playgroundHtml(endpoint: string): string {
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <title>Atrium GraphQL playground</title>
   <link rel="stylesheet" href="/playground/assets/graphiql.min.css" />
-  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+  <link rel="stylesheet" href="/playground/playground.css" />
 </head>
 <body>
   <div id="graphiql">Loading the playground…</div>
@@ -23,25 +23,6 @@ export function playgroundHtml(endpoint: string): string {
 `;
 }
 
-/**
- * Boots GraphiQL. The Authorization header is set in GraphiQL's "Headers" tab, e.g.
- * {"Authorization": "Bearer ats_…"}; GraphiQL keeps it in the browser's local storage.
- */
-const PLAYGROUND_JS = `(function () {
-  var endpoint = document.currentScript.getAttribute('data-endpoint');
-  var fetcher = GraphiQL.createFetcher({ url: endpoint });
-  // An empty Authorization header is a guest; fill in "Bearer <token from signIn>" to act as someone.
-  var defaultHeaders = JSON.stringify({ Authorization: '' }, null, 2);
-  var root = ReactDOM.createRoot(document.getElementById('graphiql'));
-  root.render(React.createElement(GraphiQL, {
-    fetcher: fetcher,
-    defaultEditorToolsVisibility: true,
-    headers: localStorage.getItem('graphiql:headers') ? undefined : defaultHeaders,
-    shouldPersistHeaders: true,
-  }));
-})();
-`;
-
 const ASSETS: Record<string, string> = {
   'graphiql.min.css': require.resolve('graphiql/graphiql.min.css'),
   'graphiql.min.js': require.resolve('graphiql/graphiql.min.js'),
@@ -49,11 +30,22 @@ const ASSETS: Record<string, string> = {
   'react-dom.production.min.js': path.join(path.dirname(require.resolve('react-dom/package.json')), 'umd', 'react-dom.production.min.js'),
 };
 
+/**
+ * The playground's own script and style: the example document, the sign-in panel (assets/). Copied
+ * next to the compiled file by `npm run build`, next to this file in the source tree.
+ */
+const OWN_FILES: Record<string, string> = {
+  'playground.js': path.join(__dirname, 'assets', 'playground.js'),
+  'playground.css': path.join(__dirname, 'assets', 'playground.css'),
+};
+
 /** Routes for the playground's own files, under /playground. */
 export function playgroundRouter(): Router {
   const router = express.Router();
-  router.get('/playground/playground.js', (_req, res) => {
-    res.type('application/javascript').set('Cache-Control', 'no-cache').send(PLAYGROUND_JS);
+  router.get('/playground/:file', (req, res, next) => {
+    const file = OWN_FILES[req.params.file];
+    if (!file) return next();
+    res.sendFile(file, { headers: { 'Cache-Control': 'no-cache' } });
   });
   router.get('/playground/assets/:file', (req, res) => {
     const file = ASSETS[req.params.file];
