@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { deliverDue } from '../mail/mail.worker';
-import { SmtpSink, type ReceivedMail } from '../mail/smtp-sink';
+import { createLogger } from '../hardening/logging';
+import { SmtpSink, type ReceivedMail } from '../test/smtp-sink';
 import { codeOf, TestServer, type TestUser } from '../test/harness';
 import { hasChromium, launchChromium, lowContrast, screenshot, scrollsSideways, skipWithoutChromium, watchedPage, type WatchedPage } from '../test/browser';
 
@@ -49,7 +50,7 @@ async function newPage(): Promise<Page> {
 /** One mail worker pass; the messages that arrived for `to`. */
 async function deliverTo(to: string): Promise<ReceivedMail[]> {
   const before = smtp.messages.length;
-  await deliverDue(t.db, t.config, { log: () => undefined });
+  await deliverDue(t.db, t.config, { logger: createLogger({ level: 'silent' }) });
   return smtp.messages.slice(before).filter((m) => m.to.some((a) => a.toLowerCase() === to.toLowerCase()));
 }
 
