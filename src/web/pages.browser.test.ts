@@ -198,7 +198,7 @@ maybe('the invitation accept page', () => {
     await page.getByLabel('Choose a password').fill('a long enough password');
     await page.getByRole('button', { name: 'Create account and join' }).click();
     await page.getByRole('heading', { name: 'Sign in to accept' }).waitFor();
-    expect(await page.getByRole('alert').textContent()).toContain('An account with this email already exists.');
+    expect(await page.getByRole('alert').textContent()).toContain('An account with this email already exists');
     await page.getByLabel('Password', { exact: true }).fill(meanwhile.password);
     await page.getByRole('button', { name: 'Sign in and join' }).click();
     await page.getByRole('heading', { level: 1, name: 'You joined Snow <i>Lab</i>' }).waitFor();
