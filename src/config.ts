@@ -1,14 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-
-/** Reads an integer environment variable, falling back to `fallback` when unset or malformed. */
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
-}
+import { hashCostFrom } from './auth/passwords';
 
 export interface Config {
   port: number;
@@ -83,6 +75,90 @@ export interface Config {
 
 /** More hops than any real deployment has; a larger value is a mistake, not a setting. */
 const MAX_PROXY_HOPS = 16;
+/** What a timer can hold (setTimeout keeps at most 2^31-1 ms, about 24.8 days): 24 days in seconds. */
+const MAX_SECONDS = 24 * 24 * 60 * 60;
+/** A century: a longer lifetime is a typo, and far longer ones overflow a date. */
+const MAX_DAYS = 36_500;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** sysexits.h's EX_CONFIG: the exit code of a start refused for its configuration, so a supervisor can tell it from a crash. */
+export const EXIT_CONFIG = 78;
+
+/** A configuration the server cannot start with: every problem found, each naming its variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration; fix these environment variables and start again:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A value as it appears in a message: quoted, and cut short when long. */
+const shown = (raw: string) => JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
+
+/** The URL, when `raw` parses as one with one of `protocols` and a host; otherwise undefined. */
+function parseUrl(raw: string, protocols: string[], options: { hostRequired?: boolean } = {}): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (!protocols.includes(url.protocol)) return undefined;
+  if ((options.hostRequired ?? true) && !url.hostname) return undefined;
+  return url;
+}
+
+/**
+ * Reads the environment, collecting every problem rather than stopping at the first, so one
+ * failed start names every mistake. A blank value counts as unset (as `VAR=` in a compose file
+ * means). A value that fails yields the default, only so that the rest can still be read.
+ */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  int(name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    // Digits only: Number() would also take "1e3", "0x10" and "1.0", more likely mistakes than intent.
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isSafeInteger(value) && value >= min && value <= max) return value;
+    this.problems.push(`${name} must be a whole number from ${min} to ${max}, got ${shown(raw)}`);
+    return fallback;
+  }
+
+  seconds(name: string, fallback: number, min = 0): number {
+    return this.int(name, fallback, { min, max: MAX_SECONDS });
+  }
+
+  days(name: string, fallback: number, min = 0): number {
+    return this.int(name, fallback, { min, max: MAX_DAYS });
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.raw(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+    if (['false', '0', 'no', 'off'].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false, got ${shown(this.raw(name)!)}`);
+    return fallback;
+  }
+
+  /** Records `check`'s error (a message naming the variable) as a problem. */
+  checked<T>(check: () => T, fallback: T): T {
+    try {
+      return check();
+    } catch (error) {
+      this.problems.push((error as Error).message);
+      return fallback;
+    }
+  }
+}
 
 /**
  * TRUST_PROXY: a hop count. `true` (Express's "trust every hop") is refused: the client would
@@ -102,53 +178,124 @@ function metricsToken(raw: string | undefined): string | undefined {
   return raw;
 }
 
-/** The process configuration, from the environment (see the README's table). */
+/** DATABASE_URL as pg reads it. Its value never appears in a message: it usually holds a password. */
+function databaseUrl(read: EnvReader): string | undefined {
+  const raw = read.raw('DATABASE_URL');
+  if (raw === undefined) return undefined;
+  // `socket:` is pg's form for a Unix socket; `postgres:///db?host=/run/postgresql` has no host either.
+  if (parseUrl(raw, ['postgres:', 'postgresql:', 'socket:'], { hostRequired: false })) return raw;
+  read.problems.push('DATABASE_URL must be a PostgreSQL URL such as postgres://atrium:secret@db.internal:5432/atrium (value not shown: it may hold a password; a password with @, # or / must be percent-encoded)');
+  return undefined;
+}
+
+/** PUBLIC_URL: the base of the links in emails, so an http(s) address without a query or fragment. */
+function publicUrl(read: EnvReader, fallback: string): string {
+  const raw = read.raw('PUBLIC_URL');
+  if (raw === undefined) return fallback;
+  const url = parseUrl(raw, ['http:', 'https:']);
+  if (url && !url.search && !url.hash && !url.username && !url.password) return raw.replace(/\/+$/, '');
+  read.problems.push(`PUBLIC_URL must be the http:// or https:// address people open Atrium at, such as https://atrium.example.com (no query, fragment or credentials), got ${shown(raw)}`);
+  return fallback;
+}
+
+/** SMTP_URL, for nodemailer. Not shown in a message either: it may hold the SMTP password. */
+function smtpUrl(read: EnvReader): string | undefined {
+  const raw = read.raw('SMTP_URL');
+  if (raw === undefined) return undefined;
+  if (parseUrl(raw, ['smtp:', 'smtps:'])) return raw;
+  read.problems.push('SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587 (value not shown: it may hold a password)');
+  return undefined;
+}
+
+/**
+ * CORS_ORIGINS: each entry a browser origin (scheme, host and port only), compared as browsers
+ * send it in the Origin header: lower case, without a default port. A path or a `*` never matches
+ * one, so it is refused rather than silently allowing nothing.
+ */
+function corsOrigins(read: EnvReader): string[] | undefined {
+  const raw = read.raw('CORS_ORIGINS');
+  if (raw === undefined) return undefined;
+  const origins: string[] = [];
+  for (const entry of raw.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean)) {
+    const url = parseUrl(entry, ['http:', 'https:']);
+    if (url && url.origin === entry.toLowerCase()) origins.push(url.origin);
+    else read.problems.push(`CORS_ORIGINS must list origins such as https://app.example.com,http://localhost:5173 (scheme, host and port only; unset allows any origin), got ${shown(entry)}`);
+  }
+  return origins.length ? origins : undefined;
+}
+
+/** LOG_LEVEL: one of pino's levels, in any case. */
+function logLevel(read: EnvReader): string | undefined {
+  const raw = read.raw('LOG_LEVEL');
+  if (raw === undefined) return undefined;
+  if (LOG_LEVELS.includes(raw.toLowerCase())) return raw.toLowerCase();
+  read.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${shown(raw)}`);
+  return undefined;
+}
+
+/**
+ * The process configuration, from the environment (see the README's table). Throws a ConfigError
+ * naming every variable that is set to something the server cannot use: a bad value stops the
+ * start rather than being ignored or failing later, in the middle of a request.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const port = intEnv('PORT', 4000);
-  const host = env.HOST || 'localhost';
+  const read = new EnvReader(env);
+  const port = read.int('PORT', 4000, { max: 65_535 });
+  const host = read.raw('HOST') || 'localhost';
   const underTsNode = Symbol.for('ts-node.register.instance') in process;
-  return {
+  const production = env.NODE_ENV === 'production';
+  const config: Config = {
     port,
-    workers: Math.max(1, intEnv('WEB_CONCURRENCY', underTsNode ? 1 : Math.min(4, os.availableParallelism()))),
-    databasePoolSize: Math.max(1, intEnv('DATABASE_POOL_SIZE', 20)),
+    workers: read.int('WEB_CONCURRENCY', underTsNode ? 1 : Math.min(4, os.availableParallelism()), { min: 1, max: 256 }),
+    databasePoolSize: read.int('DATABASE_POOL_SIZE', 20, { min: 1, max: 10_000 }),
     host,
-    databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: path.resolve(env.DATA_DIR || '.data'),
-    publicUrl: (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/$/, ''),
+    databaseUrl: databaseUrl(read),
+    dataDir: path.resolve(read.raw('DATA_DIR') || '.data'),
+    publicUrl: publicUrl(read, `http://${host}:${port}`),
     isDevelopment: env.NODE_ENV === 'development',
-    isProduction: env.NODE_ENV === 'production',
-    introspection: env.INTROSPECTION !== 'false',
-    corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean) : undefined,
-    logLevel: env.LOG_LEVEL || undefined,
-    shutdownDrainSeconds: intEnv('SHUTDOWN_DRAIN_SECONDS', env.NODE_ENV === 'production' ? 5 : 0),
+    isProduction: production,
+    introspection: read.bool('INTROSPECTION', true),
+    corsOrigins: corsOrigins(read),
+    logLevel: logLevel(read),
+    shutdownDrainSeconds: read.seconds('SHUTDOWN_DRAIN_SECONDS', production ? 5 : 0),
     httpTimeouts: {
-      headersSeconds: intEnv('HTTP_HEADERS_TIMEOUT_SECONDS', 20),
-      requestSeconds: intEnv('HTTP_REQUEST_TIMEOUT_SECONDS', 120),
+      headersSeconds: read.seconds('HTTP_HEADERS_TIMEOUT_SECONDS', 20),
+      requestSeconds: read.seconds('HTTP_REQUEST_TIMEOUT_SECONDS', 120),
       // Longer than the 60-second idle timeout of common load balancers, so they close idle connections, not Atrium.
-      keepAliveSeconds: intEnv('HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 65),
+      keepAliveSeconds: read.seconds('HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 65),
     },
-    sessionTtlDays: intEnv('SESSION_TTL_DAYS', 30),
-    workspaceRetentionDays: intEnv('WORKSPACE_RETENTION_DAYS', 30),
-    invitationTtlDays: intEnv('INVITATION_TTL_DAYS', 7),
-    maxCodeBytes: intEnv('MAX_CODE_BYTES', 10 * 1024 * 1024),
-    purgeIntervalSeconds: intEnv('PURGE_INTERVAL_SECONDS', 300),
-    smtpUrl: env.SMTP_URL || undefined,
-    mailFrom: env.MAIL_FROM || 'Atrium <no-reply@atrium.local>',
-    mailIntervalSeconds: intEnv('MAIL_INTERVAL_SECONDS', 5),
-    mailMaxAttempts: intEnv('MAIL_MAX_ATTEMPTS', 12),
-    inviteLimitPerWorkspacePerDay: intEnv('INVITE_LIMIT_PER_WORKSPACE_PER_DAY', 500),
-    inviteLimitPerInviterPerHour: intEnv('INVITE_LIMIT_PER_INVITER_PER_HOUR', 100),
-    inviteResendCooldownSeconds: intEnv('INVITE_RESEND_COOLDOWN_SECONDS', 60),
+    sessionTtlDays: read.days('SESSION_TTL_DAYS', 30, 1),
+    workspaceRetentionDays: read.days('WORKSPACE_RETENTION_DAYS', 30),
+    invitationTtlDays: read.days('INVITATION_TTL_DAYS', 7, 1),
+    // PostgreSQL holds at most 1 GiB in one value.
+    maxCodeBytes: read.int('MAX_CODE_BYTES', 10 * 1024 * 1024, { min: 1, max: 1024 * 1024 * 1024 }),
+    purgeIntervalSeconds: read.seconds('PURGE_INTERVAL_SECONDS', 300),
+    smtpUrl: smtpUrl(read),
+    mailFrom: read.raw('MAIL_FROM') || 'Atrium <no-reply@atrium.local>',
+    mailIntervalSeconds: read.seconds('MAIL_INTERVAL_SECONDS', 5),
+    mailMaxAttempts: read.int('MAIL_MAX_ATTEMPTS', 12, { min: 1, max: 1000 }),
+    inviteLimitPerWorkspacePerDay: read.int('INVITE_LIMIT_PER_WORKSPACE_PER_DAY', 500),
+    inviteLimitPerInviterPerHour: read.int('INVITE_LIMIT_PER_INVITER_PER_HOUR', 100),
+    inviteResendCooldownSeconds: read.seconds('INVITE_RESEND_COOLDOWN_SECONDS', 60),
     // SIGN_IN_LIMIT_PER_EMAIL, the older name, counted every client together; it now sets the per-client share.
-    signInFailuresPerEmailAndClient: intEnv('SIGN_IN_FAILURES_PER_EMAIL_AND_CLIENT', intEnv('SIGN_IN_LIMIT_PER_EMAIL', 10)),
-    signInFailuresPerClient: intEnv('SIGN_IN_FAILURES_PER_CLIENT', 100),
-    signInFailuresPerEmail: intEnv('SIGN_IN_FAILURES_PER_EMAIL', 500),
-    passwordResetLimitPerEmail: intEnv('PASSWORD_RESET_LIMIT_PER_EMAIL', 5),
-    signUpLimitPerClient: intEnv('SIGN_UP_LIMIT_PER_CLIENT', 20),
-    passwordResetLimitPerClient: intEnv('PASSWORD_RESET_LIMIT_PER_CLIENT', 20),
-    verificationEmailLimitPerClient: intEnv('VERIFICATION_EMAIL_LIMIT_PER_CLIENT', 20),
-    trustProxy: trustProxyEnv(env.TRUST_PROXY),
-    verificationResendLimitPerHour: intEnv('VERIFICATION_RESEND_LIMIT_PER_HOUR', 5),
-    metricsToken: metricsToken(env.METRICS_TOKEN),
+    signInFailuresPerEmailAndClient: read.int('SIGN_IN_FAILURES_PER_EMAIL_AND_CLIENT', read.int('SIGN_IN_LIMIT_PER_EMAIL', 10)),
+    signInFailuresPerClient: read.int('SIGN_IN_FAILURES_PER_CLIENT', 100),
+    signInFailuresPerEmail: read.int('SIGN_IN_FAILURES_PER_EMAIL', 500),
+    passwordResetLimitPerEmail: read.int('PASSWORD_RESET_LIMIT_PER_EMAIL', 5),
+    signUpLimitPerClient: read.int('SIGN_UP_LIMIT_PER_CLIENT', 20),
+    passwordResetLimitPerClient: read.int('PASSWORD_RESET_LIMIT_PER_CLIENT', 20),
+    verificationEmailLimitPerClient: read.int('VERIFICATION_EMAIL_LIMIT_PER_CLIENT', 20),
+    trustProxy: read.checked(() => trustProxyEnv(env.TRUST_PROXY), 0),
+    verificationResendLimitPerHour: read.int('VERIFICATION_RESEND_LIMIT_PER_HOUR', 5),
+    metricsToken: read.checked(() => metricsToken(env.METRICS_TOKEN), undefined),
   };
+  // Read by the password hashing itself (auth/passwords.ts) on each hash; checked here so a bad value stops the start, not the first sign-up.
+  read.checked(() => hashCostFrom(env.PASSWORD_HASH_COST), 0);
+  // Read by the OpenTelemetry SDK (observability/register.ts), which would only log a bad one and trace nothing.
+  const otlp = read.raw('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlp !== undefined && !parseUrl(otlp, ['http:', 'https:'])) {
+    read.problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL such as http://otel-collector:4318, got ${shown(otlp)}`);
+  }
+  if (read.problems.length) throw new ConfigError(read.problems);
+  return config;
 }

@@ -2,7 +2,7 @@
 import './observability/register';
 import 'reflect-metadata';
 import cluster, { type Worker } from 'node:cluster';
-import { loadConfig, type Config } from './config';
+import { ConfigError, EXIT_CONFIG, loadConfig, type Config } from './config';
 import { createDataSource } from './db/data-source';
 import { migrate } from './db/migrate';
 import { openDatabase } from './db/open';
@@ -144,6 +144,11 @@ function supervise(config: Config, logger: Logger, database: RunningDatabase) {
 }
 
 main().catch((error) => {
+  // A configuration mistake is the operator's to fix: its message names each variable, and a stack would only bury it.
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(EXIT_CONFIG);
+  }
   console.error(error);
   process.exit(1);
 });

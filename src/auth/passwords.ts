@@ -17,12 +17,17 @@ const KEYLEN = 32;
 /** 2^20 with r=8 is 1 GiB per hash: anything above is a mistake, in the configuration or in a stored hash. */
 const MAX_LOG_N = 20;
 
+/** PASSWORD_HASH_COST's value (log2 of N), or the default when unset; also checked at start-up (config.ts). */
+export function hashCostFrom(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_LOG_N;
+  const logN = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(logN) || logN < 1 || logN > MAX_LOG_N) throw new Error(`PASSWORD_HASH_COST must be a whole number from 1 to ${MAX_LOG_N}, got "${raw}"`);
+  return logN;
+}
+
 /** The parameters new hashes get: read on every call, so a test may change PASSWORD_HASH_COST. */
 export function currentParams(): ScryptParams {
-  const raw = process.env.PASSWORD_HASH_COST;
-  const logN = raw ? Number(raw) : DEFAULT_LOG_N;
-  if (!Number.isInteger(logN) || logN < 1 || logN > MAX_LOG_N) throw new Error(`PASSWORD_HASH_COST must be an integer 1–${MAX_LOG_N}, got "${raw}"`);
-  return { logN, r: 8, p: 1 };
+  return { logN: hashCostFrom(process.env.PASSWORD_HASH_COST), r: 8, p: 1 };
 }
 
 /**

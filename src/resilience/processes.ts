@@ -99,6 +99,27 @@ export interface AtriumProcess {
   stop(): Promise<number | string | null>;
 }
 
+/** The environment a test's Atrium process starts with: quick to start and stop, per-client limits off, then `env`. */
+function atriumEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    // ts-node compiles with SWC (decorator metadata on, as tsconfig says): the same code, twice as fast to start.
+    TS_NODE_SWC: 'true',
+    PASSWORD_HASH_COST: process.env.PASSWORD_HASH_COST ?? '10',
+    // Nothing balances load in front of a test's process: stopping need not wait for one to notice.
+    SHUTDOWN_DRAIN_SECONDS: '0',
+    // Every request of a test comes from 127.0.0.1: the per-client limits are off (harness.ts says why).
+    SIGN_UP_LIMIT_PER_CLIENT: '0',
+    PASSWORD_RESET_LIMIT_PER_CLIENT: '0',
+    VERIFICATION_EMAIL_LIMIT_PER_CLIENT: '0',
+    SIGN_IN_FAILURES_PER_CLIENT: '0',
+    HOST: '127.0.0.1',
+    ...env,
+  };
+}
+
 /**
  * Starts a real Atrium server process (src/index.ts through ts-node, the same entry point as
  * production) on a free port against `databaseUrl`; `preload` files are required before it.
@@ -109,25 +130,7 @@ export async function startAtriumProcess(databaseUrl: string, env: Record<string
   const child = spawn(process.execPath, [...TS_NODE, ...preload, '-r', './src/resilience/orphan-guard.ts', 'src/index.ts'], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      // ts-node compiles with SWC (decorator metadata on, as tsconfig says): the same code, twice as fast to start.
-      TS_NODE_SWC: 'true',
-      PASSWORD_HASH_COST: process.env.PASSWORD_HASH_COST ?? '10',
-      // Nothing balances load in front of a test's process: stopping need not wait for one to notice.
-      SHUTDOWN_DRAIN_SECONDS: '0',
-      // Every request of a test comes from 127.0.0.1: the per-client limits are off (harness.ts says why).
-      SIGN_UP_LIMIT_PER_CLIENT: '0',
-      PASSWORD_RESET_LIMIT_PER_CLIENT: '0',
-      VERIFICATION_EMAIL_LIMIT_PER_CLIENT: '0',
-      SIGN_IN_FAILURES_PER_CLIENT: '0',
-      ...env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-    },
+    env: { ...atriumEnv(env), DATABASE_URL: databaseUrl, PORT: String(port) },
   });
   const output = collect(child);
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
@@ -146,4 +149,31 @@ export async function startAtriumProcess(databaseUrl: string, env: Record<string
       return exited;
     },
   };
+}
+
+export interface FinishedProcess {
+  /** The exit code, or the signal that ended it. */
+  code: number | string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs src/index.ts, as startAtriumProcess does but with exactly `env` on top of the test
+ * defaults (DATABASE_URL and PORT included), until it exits by itself: for a start that must fail.
+ * Killed after `ms`, when it answers with the signal's name.
+ */
+export function runAtriumUntilExit(env: Record<string, string>, ms = 90_000): Promise<FinishedProcess> {
+  const child = spawn(process.execPath, [...TS_NODE, '-r', './src/resilience/orphan-guard.ts', 'src/index.ts'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: atriumEnv(env) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  return new Promise((resolve) =>
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? signal, stdout, stderr });
+    }),
+  );
 }

@@ -464,24 +464,37 @@
     // One click rather than on load: mail scanners that open links must not use the token up.
     show('Confirm your email address', [h('p', {}, 'Confirm that this address belongs to you: it is how Atrium reaches you about invitations and your password.'), status, h('div', { class: 'actions' }, button)]);
     function verify() {
+      if (button.disabled) return;
       button.disabled = true;
-      gql(VERIFY, { token: token }).then(function (result) {
+      button.setAttribute('aria-busy', 'true');
+      status.replaceChildren();
+      var done = function () {
         button.disabled = false;
-        if (result.errors.length) {
-          status.replaceChildren(notice('error', 'The address could not be confirmed.', problemOf(result.errors).message));
+        button.removeAttribute('aria-busy');
+      };
+      gql(VERIFY, { token: token }).then(function (result) {
+        done();
+        // verifyEmail answers false for a token that is unknown, used or expired; a token the API
+        // refuses as input (BAD_USER_INPUT: malformed) is just as dead, so it gets the same page.
+        var problem = result.errors.length ? problemOf(result.errors) : null;
+        if (problem && problem.code !== 'BAD_USER_INPUT') {
+          status.replaceChildren(notice('error', 'The address could not be confirmed.', problem.message + (problem.retryAfter ? ' Try again in ' + Math.ceil(problem.retryAfter / 60) + ' minute(s).' : ' Try again.')));
           return;
         }
-        if (result.data.verifyEmail) {
-          show('Your email address is confirmed', [notice('success', 'Thank you: your email address is confirmed.', 'Nothing else to do here.'), nextStep(null)]);
+        if (!problem && result.data.verifyEmail) {
+          show('Your email address is confirmed', [
+            notice('success', 'Thank you: your email address is confirmed.', 'Invitations sent to it now show when you are signed in, and Atrium can reach you there about your workspaces and your password.'),
+            nextStep(null, 'Open the GraphQL playground and sign in with this address, with the control in its sidebar.'),
+          ]);
         } else {
           show('This confirmation link is not valid', [
-            notice('error', 'This confirmation link is unknown or was already used.', 'If your address is not confirmed yet, sign in and ask for a new link (the resendVerificationEmail mutation); open it from the newest email.'),
+            notice('error', 'This confirmation link is unknown, already used, or expired (a link works once, for 24 hours).', 'If you confirmed your address already, there is nothing else to do. Otherwise sign in and ask for a new link (the resendVerificationEmail mutation), then open it from the newest email.'),
             nextStep(null),
           ]);
         }
       }, function (error) {
-        button.disabled = false;
-        status.replaceChildren(notice('error', 'Atrium could not be reached.', error.message + ' Try again.'));
+        done();
+        status.replaceChildren(notice('error', 'Atrium could not be reached.', (error && error.message ? error.message + ' ' : '') + 'Check your connection and try again.'));
       });
     }
   }
