@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { parseCodeStorageUrl, type CodeStorageLocation } from './code/storage-url';
 
 /** Reads an integer environment variable, falling back to `fallback` when unset or malformed. */
 function intEnv(name: string, fallback: number): number {
@@ -44,6 +45,8 @@ export interface Config {
   workspaceRetentionDays: number;
   invitationTtlDays: number;
   maxCodeBytes: number;
+  /** CODE_STORAGE_URL: where code archives are kept; PostgreSQL unless it names an S3-compatible bucket (code/storage-url.ts). */
+  codeStorage: CodeStorageLocation;
   purgeIntervalSeconds: number;
   smtpUrl?: string;
   mailFrom: string;
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workspaceRetentionDays: intEnv('WORKSPACE_RETENTION_DAYS', 30),
     invitationTtlDays: intEnv('INVITATION_TTL_DAYS', 7),
     maxCodeBytes: intEnv('MAX_CODE_BYTES', 10 * 1024 * 1024),
+    codeStorage: parseCodeStorageUrl(env.CODE_STORAGE_URL, env),
     purgeIntervalSeconds: intEnv('PURGE_INTERVAL_SECONDS', 300),
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || 'Atrium <no-reply@atrium.local>',
