@@ -119,12 +119,12 @@ describe('GET /code-versions/:id/archive', () => {
     const answers = [];
     for (const [id, token] of [[v.id, c.outsider.token], [v.id, undefined], ['00000000-0000-4000-8000-000000000000', c.owner.token], ['not-a-uuid', c.owner.token]] as const) {
       const res = await download(id, token);
-      answers.push([res.status, (await res.json()).errors[0].extensions.code]);
+      answers.push([res.status, ((await res.json()) as any).errors[0].extensions.code]);
     }
     expect(answers).toEqual(Array(4).fill([404, 'NOT_FOUND']));
     const bad = await download(v.id, 'nope');
     expect(bad.status).toBe(401);
-    expect((await bad.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(((await bad.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     // A removed project's code is gone with it, for everyone but its restoration.
     await t.sql('UPDATE project SET removed_at = now(), purge_at = now() + interval \'1 day\' WHERE id = $1', [projectId]);
     expect((await download(v.id, c.owner.token)).status).toBe(404);
@@ -136,7 +136,7 @@ describe('GET /code-versions/:id/archive', () => {
     await t.sql(`DELETE FROM code_blob WHERE storage_key = $1`, [`${projectId}/${v.id}`]);
     const res = await download(v.id, c.member.token);
     expect(res.status).toBe(404);
-    expect((await res.json()).errors[0]).toEqual({ message: "The code version's archive is missing from the code storage.", extensions: { code: 'NOT_FOUND' } });
+    expect(((await res.json()) as any).errors[0]).toEqual({ message: "The code version's archive is missing from the code storage.", extensions: { code: 'NOT_FOUND' } });
   });
 });
 

@@ -18,7 +18,14 @@ export class S3CodeStorage implements CodeStorage {
   readonly client: S3Client;
 
   constructor(readonly location: S3Location) {
-    this.client = new S3Client({ region: location.region, endpoint: location.endpoint, forcePathStyle: location.forcePathStyle });
+    this.client = new S3Client({
+      region: location.region,
+      endpoint: location.endpoint,
+      forcePathStyle: location.forcePathStyle,
+      // The SDK's default checksums send streamed bodies aws-chunked with a trailing checksum,
+      // which several S3-compatible services refuse; with an endpoint, checksums only where S3 requires them.
+      ...(location.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } as const : {}),
+    });
   }
 
   /** The object's name in the bucket. */
