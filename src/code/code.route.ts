@@ -19,7 +19,7 @@ export const archivePath = (codeVersionId: string) => `/code-versions/${codeVers
 /**
  * GET /code-versions/:id/archive: the archive of a code version, streamed from the code storage
  * as it is read (never whole in memory), for whoever may see the project's code versions
- * (`project.code.view`, docs/RULES.md §1). Authenticated like /graphql (`Authorization: Bearer`).
+ * (`project.code.view`, docs/RULES.md §2). Authenticated like /graphql (`Authorization: Bearer`).
  * An unknown id and a version the caller may not see answer the same 404, so an id is never confirmed.
  */
 export function codeRouter(db: DataSource, config: Config, logger: Logger): express.Router {
