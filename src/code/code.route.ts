@@ -65,12 +65,18 @@ export function codeRouter(db: DataSource, config: Config, logger: Logger): expr
         ETag: `"${version.sha256}"`,
         'Repr-Digest': `sha-256=:${Buffer.from(version.sha256, 'hex').toString('base64')}:`,
       });
+      if (req.method === 'HEAD') {
+        // The headers alone: the bytes would only be read from the storage to be thrown away.
+        stream.destroy();
+        return res.end();
+      }
       try {
         await pipeline(stream, res);
       } catch (error) {
         // Headers are out: the connection is cut, and the client sees a body shorter than Content-Length.
         if (!res.destroyed) res.destroy(error as Error);
-        if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.error({ err: error, codeVersionId: version.id }, 'code archive download cut short');
+        if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+          logger.error({ err: error, codeVersionId: version.id }, 'code archive download cut short');
       }
     } catch (error) {
       if (res.headersSent) res.destroy(error as Error);

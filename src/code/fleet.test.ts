@@ -43,8 +43,12 @@ it('a code version pushed through one process downloads through another with a d
   const b = await startAtriumProcess(clone.url, { DATA_DIR: dirs[1] });
   processes.push(b);
   const owner = await signUpAt(b.url);
-  const workspaceId = (await okAt(b.url, `mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { id } }`, { input: { name: 'Fleet' } }, owner.token)).createWorkspace.id;
-  const projectId = (await okAt(b.url, `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId, name: 'P' } }, owner.token)).createProject.id;
+  const workspaceId = (
+    await okAt(b.url, `mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { id } }`, { input: { name: 'Fleet' } }, owner.token)
+  ).createWorkspace.id;
+  const projectId = (
+    await okAt(b.url, `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId, name: 'P' } }, owner.token)
+  ).createProject.id;
 
   // An archive pushed before this version of Atrium: its row in the database, its bytes in a file on host A.
   const legacy = randomBytes(600_000);

@@ -65,7 +65,10 @@ export async function importLocalArchives(db: DataSource, storage: CodeStorage, 
         const digest = await digestOf(files, key);
         if (!digest) continue;
         if (digest.size !== row.size_bytes || digest.sha256 !== row.sha256.trim()) {
-          logger.error({ storageKey: key, sizeBytes: digest.size, expectedSizeBytes: row.size_bytes }, 'code archive file does not match its version; left in place');
+          logger.error(
+            { storageKey: key, sizeBytes: digest.size, expectedSizeBytes: row.size_bytes },
+            'code archive file does not match its version; left in place',
+          );
           result.failed++;
           continue;
         }

@@ -24,7 +24,7 @@ export class S3CodeStorage implements CodeStorage {
       forcePathStyle: location.forcePathStyle,
       // The SDK's default checksums send streamed bodies aws-chunked with a trailing checksum,
       // which several S3-compatible services refuse; with an endpoint, checksums only where S3 requires them.
-      ...(location.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } as const : {}),
+      ...(location.endpoint ? ({ requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } as const) : {}),
     });
   }
 
@@ -36,7 +36,12 @@ export class S3CodeStorage implements CodeStorage {
 
   async put(key: string, data: CodeBytes): Promise<void> {
     const body = Buffer.isBuffer(data) ? data : Readable.from(data);
-    const upload = new Upload({ client: this.client, params: { Bucket: this.location.bucket, Key: this.objectKey(key), Body: body }, queueSize: 1, partSize: PART_BYTES });
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.location.bucket, Key: this.objectKey(key), Body: body },
+      queueSize: 1,
+      partSize: PART_BYTES,
+    });
     await upload.done();
   }
 

@@ -25,7 +25,11 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
 async function project() {
   const c = await t.cast();
-  const { createProject } = await t.ok(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId: c.workspace.id, name: 'P' } }, { as: c.owner });
+  const { createProject } = await t.ok(
+    `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`,
+    { input: { workspaceId: c.workspace.id, name: 'P' } },
+    { as: c.owner },
+  );
   return { c, projectId: createProject.id as string };
 }
 
@@ -54,7 +58,8 @@ describe('a multi-megabyte archive', () => {
   beforeAll(async () => {
     const p = await project();
     c = p.c;
-    version = (await t.ok(PUSH, { input: { projectId: p.projectId, filename: 'big.tar.gz', contentBase64: bytes.toString('base64') } }, { as: c.member })).pushCode;
+    version = (await t.ok(PUSH, { input: { projectId: p.projectId, filename: 'big.tar.gz', contentBase64: bytes.toString('base64') } }, { as: c.member }))
+      .pushCode;
     key = `${p.projectId}/${version.id}`;
   });
 
@@ -110,14 +115,19 @@ describe('a multi-megabyte archive', () => {
     const pieces = stream[Symbol.asyncIterator]();
     await pieces.next();
     await storage.delete('x/deleted-mid-read');
-    await expect((async () => { for (let n = await pieces.next(); !n.done; n = await pieces.next()); })()).rejects.toThrow(/changed while it was read/);
+    await expect(
+      (async () => {
+        for (let n = await pieces.next(); !n.done; n = await pieces.next());
+      })(),
+    ).rejects.toThrow(/changed while it was read/);
   });
 });
 
 describe('purging', () => {
   it('deletes the archives of a purged workspace from the database', async () => {
     const { c, projectId } = await project();
-    const v = (await t.ok(PUSH, { input: { projectId, filename: 'a.zip', contentBase64: randomBytes(300_000).toString('base64') } }, { as: c.member })).pushCode;
+    const v = (await t.ok(PUSH, { input: { projectId, filename: 'a.zip', contentBase64: randomBytes(300_000).toString('base64') } }, { as: c.member }))
+      .pushCode;
     const blobs = async () => (await t.sql('SELECT count(*)::int AS n FROM code_blob WHERE storage_key = $1', [`${projectId}/${v.id}`]))[0].n;
     expect(await blobs()).toBe(2);
     await t.ok(`mutation($id: ID!) { removeWorkspace(id: $id) { id } }`, { id: c.workspace.id }, { as: c.owner });
@@ -134,7 +144,10 @@ describe('importing the files of earlier versions', () => {
     fs.mkdirSync(dir, { recursive: true });
     const good = randomBytes(700_000);
     const [goodId, badId, orphanId] = [randomUUID(), randomUUID(), randomUUID()];
-    for (const [id, data, hashOf] of [[goodId, good, good], [badId, Buffer.from('changed'), Buffer.from('original')]] as const) {
+    for (const [id, data, hashOf] of [
+      [goodId, good, good],
+      [badId, Buffer.from('changed'), Buffer.from('original')],
+    ] as const) {
       await t.sql(
         `INSERT INTO code_version (id, project_id, filename, size_bytes, sha256, storage_key, created_by_id) VALUES ($1, $2, 'a.zip', $3, $4, $5, $6)`,
         [id, projectId, hashOf.length, sha256(hashOf), `${projectId}/${id}`, c.owner.id],
@@ -153,7 +166,11 @@ describe('importing the files of earlier versions', () => {
     expect(capture.lines).toEqual(expect.arrayContaining([expect.objectContaining({ level: 50, storageKey: `${projectId}/${badId}` })]));
     // Run again (the next start): nothing more to move, nothing moved twice.
     expect(await importLocalArchives(t.db, storage, dataDir, createLogger({ level: 'silent' }))).toEqual({ imported: 0, orphans: 1, failed: 1 });
-    expect(await importLocalArchives(t.db, storage, path.join(dataDir, 'none'), createLogger({ level: 'silent' }))).toEqual({ imported: 0, orphans: 0, failed: 0 });
+    expect(await importLocalArchives(t.db, storage, path.join(dataDir, 'none'), createLogger({ level: 'silent' }))).toEqual({
+      imported: 0,
+      orphans: 0,
+      failed: 0,
+    });
   });
 });
 
@@ -167,9 +184,21 @@ describe('CODE_STORAGE_URL', () => {
 
   it.each([
     ['s3://atrium-code', {}, { bucket: 'atrium-code', prefix: '', region: 'us-east-1', endpoint: undefined, forcePathStyle: false }],
-    ['s3://atrium-code/prod/archives/', { AWS_REGION: 'eu-west-1' }, { bucket: 'atrium-code', prefix: 'prod/archives/', region: 'eu-west-1', forcePathStyle: false }],
-    ['s3://code.example/a?endpoint=http://127.0.0.1:9000&region=eu-central-1', {}, { bucket: 'code.example', prefix: 'a/', region: 'eu-central-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true }],
-    ['s3://b01/x?endpoint=https://s3.example.com&forcePathStyle=false', {}, { bucket: 'b01', prefix: 'x/', region: 'us-east-1', endpoint: 'https://s3.example.com', forcePathStyle: false }],
+    [
+      's3://atrium-code/prod/archives/',
+      { AWS_REGION: 'eu-west-1' },
+      { bucket: 'atrium-code', prefix: 'prod/archives/', region: 'eu-west-1', forcePathStyle: false },
+    ],
+    [
+      's3://code.example/a?endpoint=http://127.0.0.1:9000&region=eu-central-1',
+      {},
+      { bucket: 'code.example', prefix: 'a/', region: 'eu-central-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true },
+    ],
+    [
+      's3://b01/x?endpoint=https://s3.example.com&forcePathStyle=false',
+      {},
+      { bucket: 'b01', prefix: 'x/', region: 'us-east-1', endpoint: 'https://s3.example.com', forcePathStyle: false },
+    ],
   ])('reads %s', (url, env, expected) => {
     expect(parseCodeStorageUrl(url, env)).toEqual({ kind: 's3', ...expected });
   });
@@ -208,7 +237,8 @@ async function fakeS3() {
     const name = decodeURIComponent(url.pathname);
     const query = url.searchParams;
     requests.push(`${req.method} ${name}${query.size ? `?${[...query.keys()].join('&')}` : ''}`);
-    const xml = (status: number, text: string) => res.writeHead(status, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>${text}`);
+    const xml = (status: number, text: string) =>
+      res.writeHead(status, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>${text}`);
     if (req.method === 'POST' && query.has('uploads')) {
       const id = randomUUID();
       uploads.set(id, new Map());
@@ -249,8 +279,9 @@ describe('S3CodeStorage', () => {
     process.env.AWS_SECRET_ACCESS_KEY = 'test-secret';
   });
   afterAll(() => {
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
   });
 
   it('is configured from the URL: region, endpoint, path style, and the prefix on every key', async () => {
@@ -271,7 +302,12 @@ describe('S3CodeStorage', () => {
       await storage.put('p/small', Buffer.from('tiny archive'));
       expect(await readAll((await storage.get('p/small'))!)).toEqual(Buffer.from('tiny archive'));
       const big = randomBytes(6 * MiB);
-      await storage.put('p/big', (async function* () { for (let at = 0; at < big.length; at += 192 * 1024) yield big.subarray(at, at + 192 * 1024); })());
+      await storage.put(
+        'p/big',
+        (async function* () {
+          for (let at = 0; at < big.length; at += 192 * 1024) yield big.subarray(at, at + 192 * 1024);
+        })(),
+      );
       expect(sha256(await readAll((await storage.get('p/big'))!))).toBe(sha256(big));
       expect(s3.objects.get('/atrium-code/prod/p/big')?.length).toBe(big.length);
       expect(s3.requests).toEqual([

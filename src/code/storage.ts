@@ -39,7 +39,11 @@ export async function readAll(stream: AsyncIterable<Buffer | Uint8Array>): Promi
 }
 
 function iterate(data: CodeBytes): AsyncIterable<Buffer | Uint8Array> {
-  return Buffer.isBuffer(data) ? (async function* () { yield data; })() : data;
+  return Buffer.isBuffer(data)
+    ? (async function* () {
+        yield data;
+      })()
+    : data;
 }
 
 /** Re-cuts a stream of pieces of any size into pieces of exactly `size` bytes (the last may be shorter). */
