@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
+import { isUuid } from '../common/ids';
 import type { Logger } from '../hardening/logging';
 import { LocalDirectoryStorage, type CodeStorage } from './storage';
 
@@ -52,11 +53,16 @@ export async function importLocalArchives(db: DataSource, storage: CodeStorage, 
   const result: ImportResult = { imported: 0, orphans: 0, failed: 0 };
   for (const project of await entries(root)) {
     if (!SEGMENT.test(project) || !(await stat(path.join(root, project))).isDirectory()) continue;
+    // The project's versions in one statement (on the project index), not one per file.
+    const rows: { storage_key: string; size_bytes: number; sha256: string }[] = isUuid(project)
+      ? await db.query('SELECT storage_key, size_bytes, sha256 FROM code_version WHERE project_id = $1', [project])
+      : [];
+    const versions = new Map(rows.map((r) => [r.storage_key, r]));
     for (const version of await entries(path.join(root, project))) {
       // Temporary files of writes that never finished are not archives.
       if (!SEGMENT.test(version)) continue;
       const key = `${project}/${version}`;
-      const [row]: { size_bytes: number; sha256: string }[] = await db.query('SELECT size_bytes, sha256 FROM code_version WHERE storage_key = $1', [key]);
+      const row = versions.get(key);
       if (!row) {
         result.orphans++;
         continue;

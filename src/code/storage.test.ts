@@ -8,6 +8,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../hardening/logging';
 import { LogCapture } from '../hardening/testing';
 import { TestServer } from '../test/harness';
+import { purgeExpired } from '../workspace/purge.job';
 import { importLocalArchives } from './import';
 import { S3CodeStorage } from './s3-storage';
 import { BLOB_CHUNK_BYTES, codeStorage, PostgresCodeStorage, readAll } from './storage';
@@ -132,6 +133,17 @@ describe('purging', () => {
     expect(await blobs()).toBe(2);
     await t.ok(`mutation($id: ID!) { removeWorkspace(id: $id) { id } }`, { id: c.workspace.id }, { as: c.owner });
     await t.ok(`mutation($id: ID!) { purgeWorkspace(id: $id) }`, { id: c.workspace.id }, { as: c.platformAdmin });
+    expect(await blobs()).toBe(0);
+  });
+  it('deletes the archives of a removed project once the purge job finds its purgeAt passed', async () => {
+    const { c, projectId } = await project();
+    const v = (await t.ok(PUSH, { input: { projectId, filename: 'a.zip', contentBase64: randomBytes(1000).toString('base64') } }, { as: c.member })).pushCode;
+    const blobs = async () => (await t.sql('SELECT count(*)::int AS n FROM code_blob WHERE storage_key = $1', [`${projectId}/${v.id}`]))[0].n;
+    await t.ok(`mutation($id: ID!) { removeProject(id: $id) }`, { id: projectId }, { as: c.owner });
+    await purgeExpired(t.db, codeStorage(t.config, t.db));
+    expect(await blobs()).toBe(1);
+    await t.sql(`UPDATE project SET purge_at = now() - interval '1 second' WHERE id = $1`, [projectId]);
+    expect((await purgeExpired(t.db, codeStorage(t.config, t.db))).projects).toBe(1);
     expect(await blobs()).toBe(0);
   });
 });
