@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { hashCostFrom } from './auth/passwords';
+import { parseCodeStorageUrl, type CodeStorageLocation } from './code/storage-url';
 
 export interface Config {
   port: number;
@@ -36,6 +37,8 @@ export interface Config {
   workspaceRetentionDays: number;
   invitationTtlDays: number;
   maxCodeBytes: number;
+  /** CODE_STORAGE_URL: where code archives are kept; PostgreSQL unless it names an S3-compatible bucket (code/storage-url.ts). */
+  codeStorage: CodeStorageLocation;
   purgeIntervalSeconds: number;
   smtpUrl?: string;
   mailFrom: string;
@@ -269,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     invitationTtlDays: read.days('INVITATION_TTL_DAYS', 7, 1),
     // PostgreSQL holds at most 1 GiB in one value.
     maxCodeBytes: read.int('MAX_CODE_BYTES', 10 * 1024 * 1024, { min: 1, max: 1024 * 1024 * 1024 }),
+    codeStorage: read.checked(() => parseCodeStorageUrl(env.CODE_STORAGE_URL, env), { kind: 'postgres' }),
     purgeIntervalSeconds: read.seconds('PURGE_INTERVAL_SECONDS', 300),
     smtpUrl: smtpUrl(read),
     mailFrom: read.raw('MAIL_FROM') || 'Atrium <no-reply@atrium.local>',

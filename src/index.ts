@@ -2,9 +2,13 @@
 import './observability/register';
 import 'reflect-metadata';
 import cluster, { type Worker } from 'node:cluster';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, EXIT_CONFIG, loadConfig, type Config } from './config';
 import { createDataSource } from './db/data-source';
 import { migrate } from './db/migrate';
+import { importLocalArchives } from './code/import';
+import { codeStorage } from './code/storage';
 import { openDatabase } from './db/open';
 import type { RunningDatabase } from './db/embedded';
 import { createServer } from './server';
@@ -27,16 +31,27 @@ async function main() {
   /** JSON request and error logs (hardening/logging.ts); info unless LOG_LEVEL says otherwise. */
   const logger = createLogger({ level: config.logLevel ?? 'info' });
   if (cluster.isWorker) return serve(config, logger, { jobs: process.env.ATRIUM_WORKER_JOBS === '1', announce: false });
-  const database = await prepareDatabase(config);
+  const database = await prepareDatabase(config, logger);
   if (config.workers <= 1) return serve(config, logger, { jobs: true, announce: true, database });
   return supervise(config, logger, database);
 }
 
-/** Opens the database and brings its schema up to date. */
-async function prepareDatabase(config: Config): Promise<RunningDatabase> {
+/**
+ * Opens the database, brings its schema up to date, and moves code archives that older versions
+ * left under DATA_DIR/code into the code storage (code/import.ts says why this is not a migration).
+ */
+async function prepareDatabase(config: Config, logger: Logger): Promise<RunningDatabase> {
   const database = await openDatabase(config);
   const applied = await migrate(database.url);
   if (applied.length) console.log(`applied migrations: ${applied.join(', ')}`);
+  if (!existsSync(path.join(config.dataDir, 'code'))) return database;
+  const db = createDataSource({ url: database.url, poolSize: 2 });
+  await db.initialize();
+  try {
+    await importLocalArchives(db, codeStorage(config, db), config.dataDir, logger);
+  } finally {
+    await db.destroy();
+  }
   return database;
 }
 

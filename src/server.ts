@@ -19,6 +19,7 @@ import { armorValidationRules, checkCost, parseOptions, repetitionGuard } from '
 import { attachHttp, createLogger, httpOf, loggingPlugin, requestLogger, type Logger, type RequestLogState } from './hardening/logging';
 import { playgroundHtml, playgroundRouter } from './playground/playground';
 import { pagesRouter } from './web/pages';
+import { codeRouter } from './code/code.route';
 import { refusalMemory, type RefusalMemory } from './hardening/refusals';
 import { AtriumMetrics } from './observability/metrics';
 import { metricsRouter } from './observability/metrics-route';
@@ -71,7 +72,8 @@ const wantsHtml = (req: express.Request) =>
 
 /**
  * Builds the HTTP server: Apollo on /graphql (POST and GET), the offline playground on a browser's
- * GET /graphql, the pages behind the email links (web/pages.ts), health probes, request logs, and the limits of src/hardening. Used by index.ts and
+ * GET /graphql, the pages behind the email links (web/pages.ts), code archive downloads
+ * (code/code.route.ts), health probes, request logs, and the limits of src/hardening. Used by index.ts and
  * by the tests, so both run the same stack.
  */
 export async function createServer(options: ServerOptions): Promise<AtriumServer> {
@@ -143,6 +145,7 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
   if (metrics) app.use(metricsRouter(metrics, config.metricsToken!));
   app.use(playgroundRouter());
   app.use(pagesRouter());
+  app.use(codeRouter(db, config, logger));
   app.get('/graphql', (req, res, next) => (wantsHtml(req) ? res.type('html').set('Content-Security-Policy', PLAYGROUND_CSP).send(playgroundHtml('/graphql')) : next()));
   app.use(
     '/graphql',

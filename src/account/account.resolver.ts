@@ -142,7 +142,7 @@ export class AccountResolver {
     await accounts.confirmPassword(me, input.password, 'password');
     const { codeFiles } = await ctx.db.transaction((tx) => accounts.deleteAccount(tx, me));
     // Archives of purged workspaces go once the rows are gone for good (after the commit).
-    await deleteCodeFiles(codeStorage(ctx.config), codeFiles);
+    await deleteCodeFiles(codeStorage(ctx.config, ctx.db), codeFiles);
     return true;
   }
 }

@@ -9,23 +9,57 @@ import type { CodeStorage } from './storage';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** A pushed archive, checked but not yet decoded: its base64 text (line breaks removed) and decoded size. */
+export interface CheckedArchive {
+  base64: string;
+  sizeBytes: number;
+}
+
 /**
- * Decodes a pushed archive (standard base64, padded; line breaks ignored). The length of the
- * text is checked before decoding, so an oversized push costs no memory beyond the request body.
+ * Checks a pushed archive (standard base64, padded; line breaks ignored) without decoding it. The
+ * length of the text is checked first, so an oversized push costs no memory beyond the request body.
  */
-export function decodeArchive(raw: string, maxBytes: number): Buffer {
+export function checkArchive(raw: string, maxBytes: number): CheckedArchive {
   const tooLarge = () => invalid('contentBase64', `The archive must be at most ${maxBytes} bytes.`);
   const encodedMax = 4 * Math.ceil(maxBytes / 3);
   // Line breaks as `base64` tools write them (CRLF every 76 characters) are allowed, and ignored.
   if (raw.length > encodedMax + 2 * Math.ceil(encodedMax / 76)) throw tooLarge();
-  const contentBase64 = raw.replace(/\r?\n/g, '');
-  if (contentBase64.length > encodedMax) throw tooLarge();
-  if (contentBase64.length === 0) throw invalid('contentBase64', 'The archive must not be empty.');
-  if (contentBase64.length % 4 !== 0 || !BASE64.test(contentBase64)) throw invalid('contentBase64', 'contentBase64 must be base64-encoded.');
-  const data = Buffer.from(contentBase64, 'base64');
-  if (data.length > maxBytes) throw tooLarge();
-  if (data.length === 0) throw invalid('contentBase64', 'The archive must not be empty.');
-  return data;
+  const base64 = raw.replace(/\r?\n/g, '');
+  if (base64.length > encodedMax) throw tooLarge();
+  if (base64.length === 0) throw invalid('contentBase64', 'The archive must not be empty.');
+  if (base64.length % 4 !== 0 || !BASE64.test(base64)) throw invalid('contentBase64', 'contentBase64 must be base64-encoded.');
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  const sizeBytes = (base64.length / 4) * 3 - padding;
+  if (sizeBytes > maxBytes) throw tooLarge();
+  if (sizeBytes === 0) throw invalid('contentBase64', 'The archive must not be empty.');
+  return { base64, sizeBytes };
+}
+
+/** Characters of base64 decoded at a time: a multiple of 4, so every slice decodes on its own (192 KiB of bytes). */
+const DECODE_SLICE = 4 * 64 * 1024;
+
+/**
+ * The archive's bytes, decoded a slice at a time as storage asks for them, and their SHA-256
+ * once the last slice is out: the decoded archive is never held whole in memory.
+ */
+export function decodedPieces(archive: CheckedArchive): { pieces: AsyncIterable<Buffer>; sha256: () => string } {
+  const hash = createHash('sha256');
+  let digest: string | undefined;
+  async function* pieces(): AsyncGenerator<Buffer> {
+    for (let at = 0; at < archive.base64.length; at += DECODE_SLICE) {
+      const piece = Buffer.from(archive.base64.slice(at, at + DECODE_SLICE), 'base64');
+      hash.update(piece);
+      yield piece;
+    }
+    digest = hash.digest('hex');
+  }
+  return {
+    pieces: pieces(),
+    sha256: () => {
+      if (digest === undefined) throw new Error('the archive was not read to its end');
+      return digest;
+    },
+  };
 }
 
 /**
@@ -35,7 +69,7 @@ export function decodeArchive(raw: string, maxBytes: number): Buffer {
 export async function recordCodeVersion(
   db: EntityManager,
   actor: Account,
-  input: { id: string; projectId: string; filename: string; description?: string | null; storageKey: string; data: Buffer },
+  input: { id: string; projectId: string; filename: string; description?: string | null; storageKey: string; sizeBytes: number; sha256: string },
 ): Promise<CodeVersion> {
   const project = await lockProject(db, input.projectId, 'pessimistic_read');
   const repo = db.getRepository(CodeVersion);
@@ -45,8 +79,8 @@ export async function recordCodeVersion(
       projectId: project.id,
       filename: input.filename.trim(),
       description: input.description ?? '',
-      sizeBytes: input.data.length,
-      sha256: createHash('sha256').update(input.data).digest('hex'),
+      sizeBytes: input.sizeBytes,
+      sha256: input.sha256,
       storageKey: input.storageKey,
       createdById: actor.id,
     }),
@@ -60,7 +94,7 @@ export async function recordCodeVersion(
   return version;
 }
 
-/** Pushes an archive: decodes and stores the bytes, then records the version in one transaction. */
+/** Pushes an archive: decodes and stores the bytes piece by piece, then records the version in one transaction. */
 export async function pushCode(
   db: { transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> },
   storage: CodeStorage,
@@ -68,12 +102,13 @@ export async function pushCode(
   input: { projectId: string; filename: string; contentBase64: string; description?: string | null },
   maxBytes: number,
 ): Promise<CodeVersion> {
-  const data = decodeArchive(input.contentBase64, maxBytes);
+  const archive = checkArchive(input.contentBase64, maxBytes);
   const id = randomUUID();
   const storageKey = `${input.projectId}/${id}`;
-  await storage.put(storageKey, data);
+  const decoded = decodedPieces(archive);
+  await storage.put(storageKey, decoded.pieces);
   try {
-    return await db.transaction((tx) => recordCodeVersion(tx, actor, { ...input, id, storageKey, data }));
+    return await db.transaction((tx) => recordCodeVersion(tx, actor, { ...input, id, storageKey, sizeBytes: archive.sizeBytes, sha256: decoded.sha256() }));
   } catch (error) {
     await storage.delete(storageKey).catch(() => undefined);
     throw error;

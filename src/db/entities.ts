@@ -4,6 +4,7 @@ import { PasswordReset } from '../account/password-reset.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { RateLimitCounter } from '../auth/rate-limit.entity';
 import { Token } from '../auth/token.entity';
+import { CodeBlob } from '../code/code-blob.entity';
 import { CodeVersion } from '../code/code-version.entity';
 import { Invitation } from '../invitation/invitation.entity';
 import { Job } from '../job/job.entity';
@@ -17,5 +18,5 @@ import { Workspace } from '../workspace/workspace.entity';
 /** Every TypeORM entity; the data source and the migration check both use this list. */
 export const ENTITIES = [
   Account, PasswordReset, EmailVerification, Token, RateLimitCounter, Workspace, Membership, Invitation,
-  Project, Variable, Job, Run, CodeVersion, AuditEvent, OutboxEmail,
+  Project, Variable, Job, Run, CodeVersion, CodeBlob, AuditEvent, OutboxEmail,
 ];

@@ -26,7 +26,8 @@ export const bodyLimitBytes = (maxCodeBytes: number) => Math.ceil((maxCodeBytes 
 
 const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 
-const graphqlError = (res: express.Response, status: number, message: string, extensions: Record<string, unknown>) => {
+/** An error answer shaped like a GraphQL one, for the answers given outside Apollo. */
+export const graphqlError = (res: express.Response, status: number, message: string, extensions: Record<string, unknown>) => {
   res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions }] }));
 };
 

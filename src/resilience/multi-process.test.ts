@@ -19,7 +19,7 @@ const SIGN_IN_LIMIT = 5;
 let clone: Awaited<ReturnType<typeof cloneTemplateDatabase>>;
 let pool: Pool;
 let sink: SmtpSink;
-let dataDir: string;
+let dataDirs: string[];
 let a: AtriumProcess;
 let b: AtriumProcess;
 const sql = async <T = any>(text: string, params: unknown[] = []): Promise<T[]> => (await pool.query(text, params)).rows as T[];
@@ -28,16 +28,15 @@ beforeAll(async () => {
   clone = await cloneTemplateDatabase();
   pool = new Pool({ connectionString: clone.url, max: 4 });
   sink = await SmtpSink.start();
-  // Shared, as on a real deployment's shared volume: code archives, and where purged ones are deleted.
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-fleet-'));
+  // One each, as on two hosts: nothing the fleet shares lives on a disk (code archives are in the database).
+  dataDirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-fleet-')));
   const env = {
     PURGE_INTERVAL_SECONDS: '1',
     MAIL_INTERVAL_SECONDS: '1',
     SMTP_URL: sink.url,
-    DATA_DIR: dataDir,
     SIGN_IN_FAILURES_PER_EMAIL_AND_CLIENT: String(SIGN_IN_LIMIT),
   };
-  [a, b] = await Promise.all([startAtriumProcess(clone.url, env), startAtriumProcess(clone.url, env)]);
+  [a, b] = await Promise.all(dataDirs.map((dir) => startAtriumProcess(clone.url, { ...env, DATA_DIR: dir })));
 }, 330_000);
 
 afterAll(async () => {
@@ -45,7 +44,7 @@ afterAll(async () => {
   await pool?.end();
   await sink?.stop();
   await clone?.drop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of dataDirs ?? []) fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 afterEach(() => {
@@ -205,8 +204,8 @@ it('removed workspaces past purgeAt are purged exactly once, with their code arc
   }
   const keys = (await sql<{ storage_key: string }>(`SELECT c.storage_key FROM code_version c JOIN project p ON p.id = c.project_id WHERE p.workspace_id = ANY($1::uuid[])`, [ids])).map((r) => r.storage_key);
   expect(keys).toHaveLength(12);
-  const filesLeft = () => keys.filter((k) => fs.existsSync(path.join(dataDir, 'code', k))).length;
-  expect(filesLeft()).toBe(12);
+  const blobsLeft = async () => (await sql(`SELECT count(DISTINCT storage_key)::int AS n FROM code_blob WHERE storage_key = ANY($1::text[])`, [keys]))[0].n;
+  expect(await blobsLeft()).toBe(12);
   // A live workspace and a removed one still in its restore window must survive.
   const kept = (await okAt(a.url, CREATE_WS, { input: { name: 'Kept' } }, owner.token)).createWorkspace.id;
   const restorable = (await okAt(a.url, CREATE_WS, { input: { name: 'Restorable' } }, owner.token)).createWorkspace.id;
@@ -221,7 +220,7 @@ it('removed workspaces past purgeAt are purged exactly once, with their code arc
   expect(log.map((r) => r.workspace_id).sort()).toEqual([...ids].sort());
   expect(log.filter((r) => r.n !== 1)).toEqual([]);
   expect(await sql(`SELECT id FROM project WHERE workspace_id = ANY($1::uuid[])`, [ids])).toEqual([]);
-  expect(await eventually(async () => filesLeft() === 0, 5_000)).toBe(true);
+  expect(await eventually(async () => (await blobsLeft()) === 0, 5_000)).toBe(true);
   expect(await sql(`SELECT id, removed_at IS NOT NULL AS removed FROM workspace WHERE id IN ($1, $2) ORDER BY removed`, [kept, restorable])).toEqual([
     { id: kept, removed: false },
     { id: restorable, removed: true },

@@ -19,7 +19,7 @@ export async function codeFilesOfWorkspaces(db: EntityManager, workspaceIds: str
   return rows.map((r) => r.storage_key);
 }
 
-/** Deletes stored archives after the transaction that deleted their rows committed; a failure leaves an orphan file, never a dangling row. */
+/** Deletes stored archives after the transaction that deleted their rows committed; a failure leaves orphan bytes, never a dangling row. */
 export async function deleteCodeFiles(storage: CodeStorage | undefined, keys: string[], logger: Logger = defaultLogger()): Promise<void> {
   if (!storage) return;
   for (const key of keys) await storage.delete(key).catch((error) => logger.error({ err: error, storageKey: key }, 'could not delete code archive'));
@@ -69,6 +69,6 @@ export async function purgeExpired(db: DataSource, storage?: CodeStorage, logger
 
 export const purgeJob: BackgroundJob = {
   name: 'purge-expired',
-  runOnce: ({ db, config, logger }) => purgeExpired(db, codeStorage(config), logger),
+  runOnce: ({ db, config, logger }) => purgeExpired(db, codeStorage(config, db), logger),
   intervalMs: (config) => Math.max(1, config.purgeIntervalSeconds) * 1000,
 };

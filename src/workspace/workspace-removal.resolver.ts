@@ -38,7 +38,7 @@ export class WorkspaceRemovalResolver {
   async purgeWorkspace(@Arg('id', () => ID, { description: 'The removed workspace.' }) id: string, @Ctx() ctx: Context): Promise<boolean> {
     const { codeFiles } = await ctx.db.transaction((tx) => removal.purgeWorkspace(tx, id));
     clearLoaders(ctx);
-    await deleteCodeFiles(codeStorage(ctx.config), codeFiles);
+    await deleteCodeFiles(codeStorage(ctx.config, ctx.db), codeFiles);
     return true;
   }
 }
