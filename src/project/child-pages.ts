@@ -1,6 +1,6 @@
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import { groupByKeys, isUuid } from '../common/ids';
-import { LazyEdge, type Connection } from '../common/page';
+import { LazyConnection, LazyEdge, type Connection } from '../common/page';
 import { decodeCursor, encodeCursor, pageSize } from '../common/pagination';
 import { defineLoader, RequestDataLoader, type Context } from '../context';
 import { invalid } from '../errors';
@@ -137,16 +137,8 @@ async function loadGroup<T extends ObjectLiteral>(ctx: Context, spec: ChildListS
   return group.map((r, i) => {
     const list = byParent[i];
     const edges = list.slice(0, first).map((node) => new LazyEdge(node, () => encodeCursor(spec.keys.map((k) => plain(k.value(node))))));
-    return {
-      edges,
-      totalCount: total.get(r.parentId) ?? 0,
-      pageInfo: { hasNextPage: list.length > first, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-    };
+    return new LazyConnection(edges, list.length > first, total.get(r.parentId) ?? 0);
   });
 }
 
-const emptyPage = <T>(): Connection<T> => ({
-  edges: [],
-  totalCount: 0,
-  pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
-});
+const emptyPage = <T>(): Connection<T> => new LazyConnection<T>([], false, 0);
