@@ -2,13 +2,13 @@ import { ClassType, Field, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'Relay pagination state of a connection.' })
 export class PageInfo {
-  @Field({ description: 'Whether more items follow the last edge.' })
+  @Field({ description: 'Paging forward (first/after): whether more items follow the last edge. Always false paging backward.' })
   hasNextPage: boolean;
 
-  @Field({ description: 'Whether items precede the first edge (always false for forward pagination).' })
+  @Field({ description: 'Paging backward (last/before): whether more items precede the first edge. Always false paging forward.' })
   hasPreviousPage: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the first edge.' })
+  @Field(() => String, { nullable: true, description: 'Cursor of the first edge; pass it as `before` for the previous page.' })
   startCursor: string | null;
 
   @Field(() => String, { nullable: true, description: 'Cursor of the last edge; pass it as `after` for the next page.' })
