@@ -177,6 +177,24 @@ it('answers 100 ids of mixed types in at most 6 statements', async () => {
   counting = false;
   const types = new Set((result.data!.nodes as ({ __typename: string } | null)[]).filter(Boolean).map((n) => n!.__typename));
   expect(types).toEqual(new Set(['Workspace', 'Project', 'Member', 'Invitation', 'AuditEvent', 'Variable', 'Job', 'Run', 'CodeVersion', 'User']));
-  if (process.env.SHOW_STATEMENTS) console.log(statements.length, statements.map((s) => s.slice(0, 120)));
   expect(statements.length).toBeLessThanOrEqual(6);
+  // Children without their parents in the list: their projects and workspaces cost a statement each, not one per child.
+  const children = [...c.runIds, ...c.variableIds, ...c.codeVersionIds, ...c.jobIds, ...Object.values(c.memberIds), ...c.invitationIds, ...c.auditEventIds, c.member.id];
+  statements.length = 0;
+  counting = true;
+  const second = await t.gql(query, { ids: children }, { as: c.admin });
+  counting = false;
+  expect(second.data!.nodes.every(Boolean)).toBe(true);
+  expect(statements.length).toBeLessThanOrEqual(6);
+});
+
+it('shows a superuser everything live, and a platform admin every account but only what a guest sees of workspaces', async () => {
+  const live = [c.workspace.id, ...c.projectIds, c.memberIds.owner, c.invitationIds[0], c.auditEventIds[0], c.runIds[0], other.workspace, other.memberId, other.project, other.owner.id];
+  const hidden = [removed.project, removed.job, c.accessTokenId, randomUUID()];
+  const su = await t.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [...live, ...hidden] }, { as: c.superuser });
+  expect(su.data?.nodes).toEqual([...live.map((id) => ({ id })), ...hidden.map(() => null)]);
+  const admin = await t.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [...live, ...hidden] }, { as: c.platformAdmin });
+  // A guest's view of the public workspace (it, its public projects and their runs), and every account.
+  const asGuest = new Set([c.workspace.id, c.projectIds[0], c.projectIds[2], c.runIds[0], other.owner.id]);
+  expect(admin.data?.nodes).toEqual([...live.map((id) => (asGuest.has(id) ? { id } : null)), ...hidden.map(() => null)]);
 });
