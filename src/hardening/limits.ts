@@ -83,7 +83,7 @@ export const parseOptions = { maxTokens: LIMITS.maxTokens, noLocation: false };
  * its page size — `first` or `last` as a literal or a variable (`variables` as coerced, defaults applied),
  * or the default page size when omitted or null. So
  * `projects(first: 50) { edges { node { id name } } }` costs 50 × 4 and two nested lists of 100
- * cost 100 × 100 × …. Fragment costs are memoized, so a document of fragments spreading
+ * cost 100 × 100 × …; `nodes(ids:)` multiplies by the number of ids. Fragment costs are memoized, so a document of fragments spreading
  * fragments costs linear time to measure. Introspection fields are free (bounded by graphql-js's
  * introspection depth rule instead).
  */
@@ -106,6 +106,15 @@ export function estimateCost(
     }
     return DEFAULT_PAGE;
   };
+  const listLength = (value: ValueNode): number => {
+    if (value.kind === Kind.LIST) return value.values.length;
+    if (value.kind === Kind.VARIABLE) {
+      values ??= (variables as () => Record<string, unknown>)();
+      const v = values[value.name.value];
+      return Array.isArray(v) ? v.length : 1;
+    }
+    return 1;
+  };
   const typeOf = (name: string | undefined, fallback?: GraphQLCompositeType) => {
     const type = name ? schema.getType(name) : fallback;
     return type && isCompositeType(type) ? type : undefined;
@@ -127,7 +136,10 @@ export function estimateCost(
         // A page is `first` or `last` items, priced alike (a request naming both is refused when it runs).
         const paged = def?.args.some((a) => a.name === 'first' || a.name === 'last');
         const sizes = sel.arguments?.filter((a) => a.name.value === 'first' || a.name.value === 'last').map((a) => pageSize(a.value)) ?? [];
-        const multiplier = paged ? Math.max(1, ...(sizes.length ? sizes : [pageSize(undefined)])) : 1;
+        let multiplier = paged ? Math.max(1, ...(sizes.length ? sizes : [pageSize(undefined)])) : 1;
+        // `nodes(ids:)` answers one object per id: its subtree counts once per id, as a page's per item.
+        const ids = def?.args.some((a) => a.name === 'ids') ? sel.arguments?.find((a) => a.name.value === 'ids')?.value : undefined;
+        if (ids) multiplier = Math.max(1, listLength(ids));
         cost += (1 + child) * multiplier;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         cost += walk(sel.selectionSet, typeOf(sel.typeCondition?.name.value, parent), guard + 1);

@@ -198,3 +198,13 @@ it('shows a superuser everything live, and a platform admin every account but on
   const asGuest = new Set([c.workspace.id, c.projectIds[0], c.projectIds[2], c.runIds[0], other.owner.id]);
   expect(admin.data?.nodes).toEqual([...live.map((id) => (asGuest.has(id) ? { id } : null)), ...hidden.map(() => null)]);
 });
+
+it('prices nodes(ids:) per id, as a page is priced per item', async () => {
+  const query = `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Project { runs(first: 100) { nodes { id } } } } }`;
+  const one = await t.gql(query, { ids: [c.publicProject] }, { as: c.owner });
+  expect(one.errors).toBeUndefined();
+  const many = await t.gql(query, { ids: Array.from({ length: 100 }, () => c.publicProject) }, { as: c.owner });
+  expect(many.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MAX_COST', cost: 100 * (1 + 100 * 3) });
+  const literal = `{ nodes(ids: [${Array.from({ length: 100 }, () => `"${c.publicProject}"`).join(', ')}]) { ... on Project { runs(first: 100) { nodes { id } } } } }`;
+  expect((await t.gql(literal, {}, { as: c.owner })).errors?.[0]?.extensions?.reason).toBe('MAX_COST');
+});
