@@ -208,3 +208,46 @@ it('prices nodes(ids:) per id, as a page is priced per item', async () => {
   const literal = `{ nodes(ids: [${Array.from({ length: 100 }, () => `"${c.publicProject}"`).join(', ')}]) { ... on Project { runs(first: 100) { nodes { id } } } } }`;
   expect((await t.gql(literal, {}, { as: c.owner })).errors?.[0]?.extensions?.reason).toBe('MAX_COST');
 });
+
+it('answers each object with the same fields as the typed lists do', async () => {
+  const F = {
+    Workspace: '__typename id name description descriptionHtml visibility createdAt modifiedAt removedAt purgeAt viewerRole viewerPermissions owner { id }',
+    Project: '__typename id name description visibility createdAt modifiedAt viewerRole viewerPermissions owner { id } workspace { id }',
+    Member: '__typename id name email role status createdAt joinedAt jobTitle avatarUrl useAccountProfile isViewer user { id email } workspace { id }',
+    Invitation: '__typename id name invitedEmail: email role status state createdAt expiresAt lastSentAt sentCount invitedBy { id } workspace { id }',
+    AuditEvent: '__typename id action data createdAt actor { id name }',
+    Variable: '__typename id name value isMasked createdAt modifiedAt project { id }',
+    Job: '__typename id name description command createdAt modifiedAt project { id }',
+    Run: '__typename id name description status payload createdAt startedAt finishedAt job { id } createdBy { id } codeVersion { id }',
+    CodeVersion: '__typename id filename sizeBytes sha256 description createdAt createdBy { id } project { id }',
+    AccessToken: '__typename id name scope createdAt expiresAt lastUsedAt',
+  };
+  const typed = await t.ok(
+    `query($ws: ID!, $p: ID!) {
+      me { accessTokens { ${F.AccessToken} } }
+      workspace(id: $ws) { ${F.Workspace}
+        projects(first: 1) { nodes { ${F.Project} } }
+        people(first: 100) { nodes { ... on Member { ${F.Member} } ... on Invitation { ${F.Invitation} } } }
+        auditEvents(first: 100) { nodes { ${F.AuditEvent} } } }
+      project(id: $p) { variables(first: 100) { nodes { ${F.Variable} } } jobs(first: 100) { nodes { ${F.Job} } }
+        runs(first: 100) { nodes { ${F.Run} } } codeVersions(first: 100) { nodes { ${F.CodeVersion} } } }
+    }`,
+    { ws: c.workspace.id, p: c.publicProject },
+    { as: c.owner },
+  );
+  const objects = [
+    ...typed.me.accessTokens, typed.workspace, ...typed.workspace.projects.nodes, ...typed.workspace.people.nodes, ...typed.workspace.auditEvents.nodes,
+    ...typed.project.variables.nodes, ...typed.project.jobs.nodes, ...typed.project.runs.nodes, ...typed.project.codeVersions.nodes,
+  ].map((o) => {
+    const { projects: _p, people: _pe, auditEvents: _a, ...rest } = o;
+    return rest;
+  });
+  // One nodes call per type (the types' fields of one name differ in nullability, which one selection may not mix).
+  const types = Object.keys(F) as (keyof typeof F)[];
+  for (const type of types) {
+    const ofType = objects.filter((o) => o.__typename === type);
+    expect({ type, found: ofType.length > 0 }).toEqual({ type, found: true });
+    const viaNodes = await t.ok(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on ${type} { ${F[type]} } } }`, { ids: ofType.map((o) => o.id) }, { as: c.owner });
+    expect(viaNodes.nodes).toEqual(ofType);
+  }
+});
