@@ -5,6 +5,7 @@ import { InvitationResolver, MyInvitationsResolver } from './invitation/invitati
 import { PasswordResetResolver } from './account/password-reset.resolver';
 import { EmailVerificationResolver } from './account/email-verification.resolver';
 import { JobResolver } from './job/job.resolver';
+import { NodeResolver } from './node/node.resolver';
 import { MembershipResolver, MeMembershipsResolver, WorkspacePeopleResolver } from './membership/membership.resolver';
 import { InvitationPersonResolver } from './membership/person.resolver';
 import { ProjectResolver, WorkspaceProjectsResolver } from './project/project.resolver';
@@ -17,5 +18,5 @@ import { RemovedWorkspacesResolver, WorkspaceRemovalResolver } from './workspace
 export const RESOLVERS = [
   AccountResolver, UserResolver, WorkspaceResolver, MembershipResolver, MeMembershipsResolver, WorkspacePeopleResolver, InvitationPersonResolver, InvitationResolver, MyInvitationsResolver, PasswordResetResolver, EmailVerificationResolver,
   ProjectResolver, WorkspaceProjectsResolver, VariableResolver, JobResolver, RunResolver, CodeResolver, AuditResolver,
-  WorkspaceAuditResolver, WorkspaceRemovalResolver, RemovedWorkspacesResolver,
+  WorkspaceAuditResolver, WorkspaceRemovalResolver, RemovedWorkspacesResolver, NodeResolver,
 ] as const;

@@ -2,13 +2,14 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAt, ModifiedAt, Timestamp } from '../db/columns';
 import { PlatformRole } from '../common/enums';
+import { Node } from '../common/node';
 
 /**
  * An account. As GraphQL `User` it is someone else's public face; the secret columns
  * (password hash) have no `@Field` and so never leave the server. `email` is resolved by
  * a field resolver because its visibility depends on the caller.
  */
-@ObjectType('User', { description: 'A person with an account.' })
+@ObjectType('User', { implements: Node, description: 'A person with an account.' })
 @Entity('account')
 export class Account {
   @Field(() => ID)

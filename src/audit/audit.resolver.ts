@@ -36,10 +36,12 @@ export class WorkspaceAuditResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
     @Arg('filter', () => AuditEventFilter, { nullable: true, description: 'Narrows the events.' }) filter?: AuditEventFilter,
   ): Promise<Connection<AuditEvent>> {
     const qb = ctx.db.getRepository(AuditEvent).createQueryBuilder('e').where('e.workspace_id = :ws', { ws: workspace.id });
     if (filter?.actions?.length) qb.andWhere('e.action = ANY(:actions)', { actions: filter.actions });
-    return paginate(qb, NEWEST_FIRST, { first, after });
+    return paginate(qb, NEWEST_FIRST, { first, after, last, before });
   }
 }

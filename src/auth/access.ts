@@ -173,6 +173,11 @@ const parentLoaders = Object.fromEntries(
   ]),
 ) as Record<keyof typeof PARENT_QUERIES, RequestLoader<string, string | null>>;
 
+/** Records a child's parent that a statement of the request already read (node look-ups), so authorize reads it no more. */
+export function primeParent(ctx: Context, kind: keyof typeof PARENT_QUERIES, id: string, parent: string): void {
+  parentLoaders[kind](ctx).prime(id, parent);
+}
+
 /** The workspace or project id a child object belongs to, or null when it does not exist. */
 export function parentOf(ctx: Context, kind: keyof typeof PARENT_QUERIES, id: string): Promise<string | null> {
   return parentLoaders[kind](ctx).load(id);

@@ -147,6 +147,9 @@ export const OPERATIONS: Record<string, Operation> = {
   'Query.workspace': { action: 'workspace.info.view', target: { kind: 'workspace', arg: 'id' } },
   'Query.project': { action: 'project.info.view', target: { kind: 'project', arg: 'id' } },
   'Query.invitationPreview': {},
+  // Relay's look-ups check each object as the operation that shows it does (node/node.service.ts).
+  'Query.node': {},
+  'Query.nodes': {},
 
   'Mutation.signUp': {},
   'Mutation.signIn': {},

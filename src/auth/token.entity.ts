@@ -3,6 +3,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import { Account } from '../account/account.entity';
 import { CreatedAt, Timestamp } from '../db/columns';
 import { AccessTokenScope } from '../common/enums';
+import { Node } from '../common/node';
 
 export enum TokenKind { SESSION = 'SESSION', ACCESS = 'ACCESS' }
 
@@ -10,7 +11,7 @@ export enum TokenKind { SESSION = 'SESSION', ACCESS = 'ACCESS' }
  * A bearer credential: a sign-in session or a personal access token. Only the SHA-256 of the
  * secret is stored. As GraphQL `AccessToken` it describes a personal access token.
  */
-@ObjectType('AccessToken', { description: 'A personal access token for scripts and third-party integrations.' })
+@ObjectType('AccessToken', { implements: Node, description: 'A personal access token for scripts and third-party integrations.' })
 @Entity('token')
 @Index('token_account_idx', ['accountId'])
 export class Token {

@@ -3,9 +3,10 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import { Account } from '../account/account.entity';
 import { Project } from '../project/project.entity';
 import { CreatedAt } from '../db/columns';
+import { Node } from '../common/node';
 
 /** One pushed archive of a project's code; the bytes live in the code storage, keyed by `storageKey`. */
-@ObjectType('CodeVersion', { description: "One pushed version of a project's code." })
+@ObjectType('CodeVersion', { implements: Node, description: "One pushed version of a project's code." })
 @Entity('code_version')
 @Index('code_version_project_idx', ['projectId', 'createdAt'])
 export class CodeVersion {

@@ -2,13 +2,13 @@ import { ClassType, Field, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'Relay pagination state of a connection.' })
 export class PageInfo {
-  @Field({ description: 'Whether more items follow the last edge.' })
+  @Field({ description: 'Paging forward (first/after): whether more items follow the last edge. Always false paging backward.' })
   hasNextPage: boolean;
 
-  @Field({ description: 'Whether items precede the first edge (always false for forward pagination).' })
+  @Field({ description: 'Paging backward (last/before): whether more items precede the first edge. Always false paging forward.' })
   hasPreviousPage: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the first edge.' })
+  @Field(() => String, { nullable: true, description: 'Cursor of the first edge; pass it as `before` for the previous page.' })
   startCursor: string | null;
 
   @Field(() => String, { nullable: true, description: 'Cursor of the last edge; pass it as `after` for the next page.' })
@@ -28,8 +28,11 @@ export class LazyEdge<T> implements Edge<T> {
     return (this.#cursor ??= this.encode());
   }
 }
-/** `totalCount` may be a promise (see LazyConnection): graphql resolves it only when a client selects the field. */
-export interface Connection<T> { edges: Edge<T>[]; pageInfo: PageInfo; totalCount: number | Promise<number> }
+/**
+ * `totalCount` may be a promise (see LazyConnection): graphql resolves it only when a client selects
+ * the field. `nodes` is the edges' nodes, in their order (the shortcut GitHub's and GitLab's APIs offer).
+ */
+export interface Connection<T> { edges: Edge<T>[]; nodes: T[]; pageInfo: PageInfo; totalCount: number | Promise<number> }
 
 /**
  * A connection whose `totalCount` runs `count` on first read and remembers the answer, so a list
@@ -41,15 +44,23 @@ export interface Connection<T> { edges: Edge<T>[]; pageInfo: PageInfo; totalCoun
  */
 export class LazyConnection<T> implements Connection<T> {
   readonly pageInfo: PageInfo;
-  #total: Promise<number> | undefined;
-  readonly #count: () => Promise<number>;
-  /** `edges` is the page; `hasNextPage` whether more items follow it (forward pagination only). */
-  constructor(readonly edges: Edge<T>[], hasNextPage: boolean, count: () => Promise<number>) {
-    this.pageInfo = { hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
+  #total: number | Promise<number> | undefined;
+  readonly #count: number | (() => Promise<number>);
+  #nodes: T[] | undefined;
+  /**
+   * `edges` is the page, in the list's order; `hasNextPage` whether more items follow it and
+   * `hasPreviousPage` whether items precede it. `count` is the total, or how to count it.
+   */
+  constructor(readonly edges: Edge<T>[], hasNextPage: boolean, count: number | (() => Promise<number>), hasPreviousPage = false) {
+    this.pageInfo = { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
     this.#count = count;
   }
-  get totalCount(): Promise<number> {
-    return (this.#total ??= this.#count());
+  get totalCount(): number | Promise<number> {
+    return (this.#total ??= typeof this.#count === 'number' ? this.#count : this.#count());
+  }
+  /** The edges' nodes; built on first read, so a client that selects only edges pays nothing for it. */
+  get nodes(): T[] {
+    return (this.#nodes ??= this.edges.map((edge) => edge.node));
   }
 }
 
@@ -71,6 +82,9 @@ export function connectionTypes<T extends object>(name: string, node: () => Clas
   class ConnectionType {
     @Field(() => [EdgeType], { description: 'The items of this page.' })
     edges: EdgeType[];
+
+    @Field(() => [(node as () => ClassType<T>)()], { description: `The ${name} items of this page, as in edges (without their cursors).` })
+    nodes: T[];
 
     @Field(() => PageInfo, { description: 'Pagination state.' })
     pageInfo: PageInfo;

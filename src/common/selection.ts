@@ -65,8 +65,18 @@ function planColumns<T extends string>(fields: Set<string>, reads: ColumnReads<T
   })) as unknown as ColumnPlan<T>;
 }
 
-/** Names of the fields selected on the `typeName` objects at `path` below the current field. */
+/**
+ * Names of the fields selected on the `typeName` objects at `path` below the current field. A
+ * connection's items are reached two ways, `edges.node` and `nodes`: a path that starts at
+ * `edges.node` counts the fields selected under `nodes` too.
+ */
 export function selectedFields(info: GraphQLResolveInfo, path: readonly string[], typeName: string): Set<string> {
+  const found = selectedAt(info, path, typeName);
+  if (path[0] === 'edges' && path[1] === 'node') for (const name of selectedAt(info, ['nodes', ...path.slice(2)], typeName)) found.add(name);
+  return found;
+}
+
+function selectedAt(info: GraphQLResolveInfo, path: readonly string[], typeName: string): Set<string> {
   const type = info.schema.getType(typeName);
   const applies = (condition: string | undefined) => {
     if (condition === undefined || condition === typeName) return true;

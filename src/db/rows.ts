@@ -86,10 +86,10 @@ export function columnsLess(db: Db, entity: EntityTarget<ObjectLiteral>, only: r
 }
 
 /** `json_build_object('column', alias.column, …)` of every column, for json_agg subselects and rare optional rows. */
-export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string): string {
+export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string, only?: readonly string[]): string {
   const columns = columnsOf(db, entity);
-  return fragment(columns, `json\0${alias}`, () =>
-    `json_build_object(${columns.map((c) => `'${c.databaseName}', ${columnOf(alias, c.databaseName)}`).join(', ')})`);
+  return fragment(columns, `json\0${alias}\0${only?.join(',') ?? '*'}`, () =>
+    `json_build_object(${columns.filter((c) => !only || only.includes(c.databaseName)).map((c) => `'${c.databaseName}', ${columnOf(alias, c.databaseName)}`).join(', ')})`);
 }
 
 /**

@@ -80,10 +80,10 @@ export const parseOptions = { maxTokens: LIMITS.maxTokens, noLocation: false };
 
 /**
  * Estimated cost of an operation: 1 per field, and a connection's whole subtree is multiplied by
- * its page size — `first` as a literal or a variable (`variables` as coerced, defaults applied),
+ * its page size — `first` or `last` as a literal or a variable (`variables` as coerced, defaults applied),
  * or the default page size when omitted or null. So
  * `projects(first: 50) { edges { node { id name } } }` costs 50 × 4 and two nested lists of 100
- * cost 100 × 100 × …. Fragment costs are memoized, so a document of fragments spreading
+ * cost 100 × 100 × …; `nodes(ids:)` multiplies by the number of ids. Fragment costs are memoized, so a document of fragments spreading
  * fragments costs linear time to measure. Introspection fields are free (bounded by graphql-js's
  * introspection depth rule instead).
  */
@@ -106,6 +106,15 @@ export function estimateCost(
     }
     return DEFAULT_PAGE;
   };
+  const listLength = (value: ValueNode): number => {
+    if (value.kind === Kind.LIST) return value.values.length;
+    if (value.kind === Kind.VARIABLE) {
+      values ??= (variables as () => Record<string, unknown>)();
+      const v = values[value.name.value];
+      return Array.isArray(v) ? v.length : 1;
+    }
+    return 1;
+  };
   const typeOf = (name: string | undefined, fallback?: GraphQLCompositeType) => {
     const type = name ? schema.getType(name) : fallback;
     return type && isCompositeType(type) ? type : undefined;
@@ -124,8 +133,13 @@ export function estimateCost(
         const def = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
         const childType = def ? getNamedType(def.type) : undefined;
         const child = walk(sel.selectionSet, childType && isCompositeType(childType) ? childType : undefined, guard + 1);
-        const paged = def?.args.some((a) => a.name === 'first');
-        const multiplier = paged ? Math.max(1, pageSize(sel.arguments?.find((a) => a.name.value === 'first')?.value)) : 1;
+        // A page is `first` or `last` items, priced alike (a request naming both is refused when it runs).
+        const paged = def?.args.some((a) => a.name === 'first' || a.name === 'last');
+        const sizes = sel.arguments?.filter((a) => a.name.value === 'first' || a.name.value === 'last').map((a) => pageSize(a.value)) ?? [];
+        let multiplier = paged ? Math.max(1, ...(sizes.length ? sizes : [pageSize(undefined)])) : 1;
+        // `nodes(ids:)` answers one object per id: its subtree counts once per id, as a page's per item.
+        const ids = def?.args.some((a) => a.name === 'ids') ? sel.arguments?.find((a) => a.name.value === 'ids')?.value : undefined;
+        if (ids) multiplier = Math.max(1, listLength(ids));
         cost += (1 + child) * multiplier;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         cost += walk(sel.selectionSet, typeOf(sel.typeCondition?.name.value, parent), guard + 1);
@@ -230,6 +244,6 @@ export function checkCost(
   };
   const cost = estimateCost(schema, operation.selectionSet, root, fragments, coerced);
   if (cost > maxCost) {
-    throw refusal('MAX_COST', `The query is too expensive: its estimated cost is ${cost}, the limit is ${maxCost}. Ask for smaller pages (first) or fewer nested lists.`, { cost, limit: maxCost });
+    throw refusal('MAX_COST', `The query is too expensive: its estimated cost is ${cost}, the limit is ${maxCost}. Ask for smaller pages (first, last) or fewer nested lists.`, { cost, limit: maxCost });
   }
 }

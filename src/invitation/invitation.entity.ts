@@ -5,13 +5,14 @@ import { Workspace } from '../workspace/workspace.entity';
 import { CreatedAt, ModifiedAt, Timestamp } from '../db/columns';
 import { InvitationState, WorkspaceRole } from '../common/enums';
 import { Person } from '../membership/person.type';
+import { Node } from '../common/node';
 
 /**
  * An invitation to join a workspace. The stored `state` is PENDING, ACCEPTED, DECLINED or
  * REVOKED; EXPIRED is derived from `expiresAt`. At most one PENDING invitation per
  * (workspace, normalized address) is enforced by a partial unique index.
  */
-@ObjectType('Invitation', { implements: Person, description: 'An invitation to join a workspace.' })
+@ObjectType('Invitation', { implements: [Person, Node], description: 'An invitation to join a workspace.' })
 @Entity('invitation')
 @Index('invitation_one_pending_key', ['workspaceId', 'emailNormalized'], { unique: true, where: `stored_state = 'PENDING'` })
 @Index('invitation_email_idx', ['emailNormalized'], { where: `stored_state = 'PENDING'` })

@@ -2,9 +2,10 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Project } from '../project/project.entity';
 import { CreatedAt, ModifiedAt } from '../db/columns';
+import { Node } from '../common/node';
 
 /** A job: a named command that runs are started from. */
-@ObjectType('Job', { description: 'A named command that runs are started from.' })
+@ObjectType('Job', { implements: Node, description: 'A named command that runs are started from.' })
 @Entity('job')
 @Unique('job_project_name_key', ['projectId', 'name'])
 export class Job {

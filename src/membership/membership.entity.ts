@@ -5,13 +5,14 @@ import { Workspace } from '../workspace/workspace.entity';
 import { CreatedAt, ModifiedAt } from '../db/columns';
 import { WorkspaceRole } from '../common/enums';
 import { Person } from './person.type';
+import { Node } from '../common/node';
 
 /**
  * A person's membership of a workspace with their workspace profile. At most one OWNER per
  * workspace is enforced by a partial unique index; "at least one" by a deferred constraint
  * trigger (see the initial migration).
  */
-@ObjectType('Member', { implements: Person, description: "A person's membership of a workspace, with their workspace profile." })
+@ObjectType('Member', { implements: [Person, Node], description: "A person's membership of a workspace, with their workspace profile." })
 @Entity('membership')
 @Unique('membership_workspace_account_key', ['workspaceId', 'accountId'])
 @Index('membership_one_owner_key', ['workspaceId'], { unique: true, where: `role = 'OWNER'` })

@@ -174,6 +174,8 @@ export class WorkspacePeopleResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
     @Arg('filter', () => PeopleFilter, { nullable: true, description: 'Narrows the list.' }) filter?: PeopleFilter,
     @Arg('orderBy', () => PeopleOrder, { nullable: true, description: 'Sort order; NAME ascending by default.' }) orderBy?: PeopleOrder,
   ): Promise<Connection<Membership | Invitation>> {
@@ -184,6 +186,8 @@ export class WorkspacePeopleResolver {
     const { page, accounts, invitees } = await listPeople(ctx.db.manager, workspace.id, {
       first,
       after,
+      last,
+      before,
       filter,
       orderBy,
       includeInvitations: canInWorkspace(access, 'workspace.invitation.view'),
@@ -213,6 +217,8 @@ export class MeMembershipsResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
   ): Promise<Connection<Membership>> {
     const qb = ctx.db
       .getRepository(Membership)
@@ -222,6 +228,6 @@ export class MeMembershipsResolver {
     return paginate(qb, [
       { expr: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
       { expr: 'm.id', direction: 'ASC', value: (m) => m.id },
-    ], { first, after });
+    ], { first, after, last, before });
   }
 }

@@ -4,7 +4,7 @@ import { MEMBER_ROLES_BY_RANK } from '../auth/permissions';
 import { PersonStatus, SortDirection } from '../common/enums';
 import { isUuid } from '../common/ids';
 import { LazyConnection, LazyEdge, type Connection } from '../common/page';
-import { decodeCursor, encodeCursor, likeEscape, pageSize } from '../common/pagination';
+import { decodeCursor, encodeCursor, likeEscape, pageRequest } from '../common/pagination';
 import { hydrate, PUBLIC_ACCOUNT_COLUMNS, selectColumns } from '../db/rows';
 import { queryRows } from '../db/query';
 import { invalid } from '../errors';
@@ -29,6 +29,8 @@ import { PeopleOrderField, type PeopleFilter, type PeopleOrder } from './members
 export interface PeopleArgs {
   first?: number | null;
   after?: string | null;
+  last?: number | null;
+  before?: string | null;
   filter?: PeopleFilter | null;
   orderBy?: PeopleOrder | null;
   /** Whether the page lists pending invitations (workspace.invitation.view). */
@@ -105,20 +107,22 @@ function branchesFor(field: PeopleOrderField): { cast: Cast; branches: Branch[] 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The cursor's (sort value, id), refused unless this list could have written it. */
-function readCursor(after: string, cast: Cast): [string | number, string] {
-  const [value, id] = decodeCursor(after, 2);
+function readCursor(after: string, cast: Cast, arg: 'after' | 'before'): [string | number, string] {
+  const [value, id] = decodeCursor(after, 2, arg);
   const ok =
     cast === 'int' ? Number.isInteger(value) && Math.abs(value as number) < 100 :
     cast === 'timestamptz' ? typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value)) :
     typeof value === 'string' && !value.includes('\u0000');
-  if (!ok || typeof id !== 'string' || !isUuid(id)) throw invalid('after', 'after is not a cursor of this list.');
+  if (!ok || typeof id !== 'string' || !isUuid(id)) throw invalid(arg, `${arg} is not a cursor of this list.`);
   return [value as string | number, id];
 }
 
 export async function listPeople(db: EntityManager, workspaceId: string, args: PeopleArgs): Promise<PeoplePage> {
-  const first = pageSize(args.first);
+  const { size: first, backward, cursor: after, cursorArg } = pageRequest(args);
   const { cast, branches } = branchesFor(args.orderBy?.field ?? PeopleOrderField.NAME);
-  const desc = (args.orderBy?.direction ?? SortDirection.ASC) === SortDirection.DESC;
+  // The direction the statement reads in: the list's, or from its end for a backward page (turned
+  // round below), so every index scan serves both.
+  const desc = ((args.orderBy?.direction ?? SortDirection.ASC) === SortDirection.DESC) !== backward;
   const dir = desc ? 'DESC' : 'ASC';
   const op = desc ? '<' : '>';
   const { param, bind } = parameters();
@@ -163,7 +167,7 @@ export async function listPeople(db: EntityManager, workspaceId: string, args: P
     : '0';
 
   let cursor: [string | number, string] | null = null;
-  if (args.after) cursor = readCursor(args.after, cast);
+  if (after) cursor = readCursor(after, cast, cursorArg);
   const cursorValue = cursor && param(cursor[0], cast);
   const cursorId = cursor && param(cursor[1], 'uuid');
   const limit = param(first + 1, 'int');
@@ -212,7 +216,9 @@ export async function listPeople(db: EntityManager, workspaceId: string, args: P
   const accounts: Account[] = [];
   const invitees: Invitee[] = [];
   const edges: LazyEdge<Membership | Invitation>[] = [];
-  for (const row of rows.slice(0, first)) {
+  const pageRows = rows.slice(0, first);
+  if (backward) pageRows.reverse();
+  for (const row of pageRows) {
     let node: Membership | Invitation;
     if (row.__kind === MEMBER) {
       const member = hydrate(db, Membership, row, 'm__');
@@ -231,7 +237,8 @@ export async function listPeople(db: EntityManager, workspaceId: string, args: P
     const sort = row.__sort;
     edges.push(new LazyEdge(node, () => encodeCursor([sort instanceof Date ? sort.toISOString() : sort, row.__id])));
   }
-  return { page: new LazyConnection(edges, rows.length > first, () => count(db, bind(countSql))), accounts, invitees };
+  const more = rows.length > first;
+  return { page: new LazyConnection(edges, !backward && more, () => count(db, bind(countSql)), backward && more), accounts, invitees };
 }
 
 /** Whether `account` shares a live workspace with `viewer` (who may then see its name and address). */

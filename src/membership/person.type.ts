@@ -1,5 +1,6 @@
 import { Field, ID, InterfaceType } from 'type-graphql';
 import { PersonStatus, WorkspaceRole } from '../common/enums';
+import { Node } from '../common/node';
 
 /**
  * Someone on a workspace's people page: an active member or an invitation. No `resolveType`: the
@@ -7,6 +8,8 @@ import { PersonStatus, WorkspaceRole } from '../common/enums';
  * type by class, synchronously (a custom one would be wrapped in a promise, which graphql-jit refuses).
  */
 @InterfaceType('Person', {
+  // A Node itself, so a PersonEdge's node is one (Relay's edge rule), as each of its types is.
+  implements: Node,
   description: 'Someone on a workspace\'s people page: a member, or an invitation not yet accepted.',
 })
 export abstract class Person {

@@ -1,7 +1,7 @@
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import { groupByKeys, isUuid } from '../common/ids';
-import { LazyEdge, type Connection } from '../common/page';
-import { decodeCursor, encodeCursor, pageSize } from '../common/pagination';
+import { LazyConnection, LazyEdge, type Connection } from '../common/page';
+import { decodeCursor, encodeCursor, flip, pageRequest, type PageArgs } from '../common/pagination';
 import { defineLoader, RequestDataLoader, type Context } from '../context';
 import { invalid } from '../errors';
 
@@ -22,10 +22,10 @@ const VALID: Record<CursorValueType, (v: unknown) => boolean> = {
   uuid: (v) => isUuid(v),
 };
 
-/** Decodes a cursor and checks each value against its column's type; BAD_USER_INPUT on `after` otherwise. */
-export function decodeTypedCursor(after: string, types: CursorValueType[]): unknown[] {
-  const values = decodeCursor(after, types.length);
-  if (!values.every((v, i) => VALID[types[i]](v))) throw invalid('after', 'after is not a cursor of this list.');
+/** Decodes a cursor and checks each value against its column's type; BAD_USER_INPUT on `arg` otherwise. */
+export function decodeTypedCursor(after: string, types: CursorValueType[], arg: 'after' | 'before' = 'after'): unknown[] {
+  const values = decodeCursor(after, types.length, arg);
+  if (!values.every((v, i) => VALID[types[i]](v))) throw invalid(arg, `${arg} is not a cursor of this list.`);
   return values;
 }
 
@@ -37,10 +37,8 @@ export interface ChildFilter {
   params: Record<string, unknown>;
 }
 
-export interface ChildPageRequest {
+export interface ChildPageRequest extends PageArgs {
   parentId: string;
-  first?: number | null;
-  after?: string | null;
   filter?: ChildFilter | null;
 }
 
@@ -85,19 +83,21 @@ export function defineChildPages<T extends ObjectLiteral>(spec: ChildListSpec<T>
       ),
   );
 
-  /** The page of children of one parent; validates `first` and `after` before batching. */
+  /** The page of children of one parent; validates the page arguments before batching. */
   return (ctx: Context, request: ChildPageRequest): Promise<Connection<T>> => {
-    pageSize(request.first);
-    if (request.after) decodeTypedCursor(request.after, spec.keys.map((k) => k.type));
+    const page = pageRequest(request);
+    if (page.cursor) decodeTypedCursor(page.cursor, spec.keys.map((k) => k.type), page.cursorArg);
     return loader(ctx).load(request);
   };
 }
 
-const argsKey = (r: ChildPageRequest) => JSON.stringify([r.first ?? null, r.after ?? null, r.filter?.key ?? null]);
+const argsKey = (r: ChildPageRequest) => JSON.stringify([r.first ?? null, r.after ?? null, r.last ?? null, r.before ?? null, r.filter?.key ?? null]);
 
 async function loadGroup<T extends ObjectLiteral>(ctx: Context, spec: ChildListSpec<T>, group: ChildPageRequest[]): Promise<Connection<T>[]> {
-  const { first: rawFirst, after, filter } = group[0];
-  const first = pageSize(rawFirst);
+  const { filter } = group[0];
+  const { size: first, backward, cursor: after, cursorArg } = pageRequest(group[0]);
+  // The order the statement reads in: the list's, or from its end for a backward page (turned round below).
+  const keys = spec.keys.map((k) => ({ ...k, direction: backward ? flip(k.direction) : k.direction }));
   const parents = [...new Set(group.map((r) => r.parentId).filter(isUuid))];
   if (!parents.length) return group.map(() => emptyPage());
   const repo = ctx.db.getRepository(spec.entity);
@@ -107,20 +107,20 @@ async function loadGroup<T extends ObjectLiteral>(ctx: Context, spec: ChildListS
   if (filter) where.push(`(${filter.sql})`);
   const countWhere = [...where];
   if (after) {
-    const values = decodeTypedCursor(after, spec.keys.map((k) => k.type));
-    const ors = spec.keys.map((key, i) => {
-      const ands = spec.keys.slice(0, i).map((k, j) => `c.${k.column} = :__c${j}`);
+    const values = decodeTypedCursor(after, keys.map((k) => k.type), cursorArg);
+    const ors = keys.map((key, i) => {
+      const ands = keys.slice(0, i).map((k, j) => `c.${k.column} = :__c${j}`);
       ands.push(`c.${key.column} ${key.direction === 'ASC' ? '>' : '<'} :__c${i}`);
       params[`__c${i}`] = values[i];
       return `(${ands.join(' AND ')})`;
     });
     where.push(`(${ors.join(' OR ')})`);
   }
-  const order = spec.keys.map((k) => `c.${k.column} ${k.direction}`).join(', ');
+  const order = keys.map((k) => `c.${k.column} ${k.direction}`).join(', ');
   params.__limit = first + 1;
   const ranked = `SELECT ranked.id FROM (SELECT c.id, ROW_NUMBER() OVER (PARTITION BY ${parent} ORDER BY ${order}) AS rn FROM ${repo.metadata.tableName} c WHERE ${where.join(' AND ')}) ranked WHERE ranked.rn <= :__limit`;
   const pageQuery = repo.createQueryBuilder('t').where(`t.id IN (${ranked})`, params).orderBy(`t.${spec.parentColumn}`, 'ASC');
-  spec.keys.forEach((k) => pageQuery.addOrderBy(`t.${k.column}`, k.direction));
+  keys.forEach((k) => pageQuery.addOrderBy(`t.${k.column}`, k.direction));
   const countQuery = repo
     .createQueryBuilder('c')
     .select(parent, 'parent')
@@ -136,17 +136,12 @@ async function loadGroup<T extends ObjectLiteral>(ctx: Context, spec: ChildListS
   const total = new Map(counts.map((c) => [c.parent, Number(c.n)]));
   return group.map((r, i) => {
     const list = byParent[i];
-    const edges = list.slice(0, first).map((node) => new LazyEdge(node, () => encodeCursor(spec.keys.map((k) => plain(k.value(node))))));
-    return {
-      edges,
-      totalCount: total.get(r.parentId) ?? 0,
-      pageInfo: { hasNextPage: list.length > first, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-    };
+    const more = list.length > first;
+    const nodes = list.slice(0, first);
+    if (backward) nodes.reverse();
+    const edges = nodes.map((node) => new LazyEdge(node, () => encodeCursor(spec.keys.map((k) => plain(k.value(node))))));
+    return new LazyConnection(edges, !backward && more, total.get(r.parentId) ?? 0, backward && more);
   });
 }
 
-const emptyPage = <T>(): Connection<T> => ({
-  edges: [],
-  totalCount: 0,
-  pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
-});
+const emptyPage = <T>(): Connection<T> => new LazyConnection<T>([], false, 0);

@@ -4,9 +4,10 @@ import { Account } from '../account/account.entity';
 import { Workspace } from '../workspace/workspace.entity';
 import { CreatedAt, ModifiedAt, Timestamp } from '../db/columns';
 import { Visibility } from '../common/enums';
+import { Node } from '../common/node';
 
 /** A data-science project inside a workspace. Removed projects are hidden until purged. */
-@ObjectType('Project', { description: 'A data-science project inside a workspace.' })
+@ObjectType('Project', { implements: Node, description: 'A data-science project inside a workspace.' })
 @Entity('project')
 @Index('project_workspace_idx', ['workspaceId', 'name'])
 @Index('project_owner_idx', ['workspaceId', 'ownerId'])

@@ -141,8 +141,10 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
   ): Promise<Connection<Variable>> {
-    return variablePages(ctx, { parentId: project.id, first, after });
+    return variablePages(ctx, { parentId: project.id, first, after, last, before });
   }
 
   @FieldResolver(() => JobConnection, { description: 'The jobs, by name.' })
@@ -151,8 +153,10 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
   ): Promise<Connection<Job>> {
-    return jobPages(ctx, { parentId: project.id, first, after });
+    return jobPages(ctx, { parentId: project.id, first, after, last, before });
   }
 
   @FieldResolver(() => RunConnection, { description: 'Runs of all the project\'s jobs, newest first.' })
@@ -161,9 +165,11 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
     @Arg('filter', () => RunFilter, { nullable: true, description: 'Narrows the list.' }) filter?: RunFilter,
   ): Promise<Connection<Run>> {
-    return projectRunPages(ctx, { parentId: project.id, first, after, filter: runStatusFilter(filter?.statuses) });
+    return projectRunPages(ctx, { parentId: project.id, first, after, last, before, filter: runStatusFilter(filter?.statuses) });
   }
 
   @FieldResolver(() => CodeVersionConnection, { description: 'Pushed code versions, newest first.' })
@@ -172,8 +178,10 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
   ): Promise<Connection<CodeVersion>> {
-    return codeVersionPages(ctx, { parentId: project.id, first, after });
+    return codeVersionPages(ctx, { parentId: project.id, first, after, last, before });
   }
 }
 
@@ -234,6 +242,8 @@ export class WorkspaceProjectsResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
     @Arg('filter', () => ProjectFilter, { nullable: true, description: 'Narrows the list.' }) filter?: ProjectFilter,
     @Arg('orderBy', () => ProjectOrder, { nullable: true, description: 'Sort order; by name ascending by default.' }) orderBy?: ProjectOrder,
     @Info() info?: GraphQLResolveInfo,
@@ -251,6 +261,7 @@ export class WorkspaceProjectsResolver {
     const direction = orderBy?.direction ?? SortDirection.ASC;
     const field = orderBy?.field ?? ProjectOrderField.NAME;
     if (after) decodeTypedCursor(after, [field === ProjectOrderField.NAME ? 'text' : 'timestamp', 'uuid']);
+    if (before) decodeTypedCursor(before, [field === ProjectOrderField.NAME ? 'text' : 'timestamp', 'uuid'], 'before');
     const keys = [...SORTS[field].keys(direction), { expr: 'p.id', direction, value: (p: Project) => p.id }];
     const read = info && columnsRead(info, ['edges', 'node'], 'Project', PROJECT_READS, PROJECT_ALWAYS).project;
     // A narrowly read page leaves out the workspace's id, which every row would repeat (see columnsLess).
@@ -265,7 +276,7 @@ export class WorkspaceProjectsResolver {
     const ownerAccount = owners?.account ?? PUBLIC_ACCOUNT_COLUMNS;
     const complete = { member: owners?.membership === undefined, account: owners?.account === undefined };
     const shape = owners ? `projects+owners:${owners.membership?.join(',') ?? '*'}:${ownerAccount.join(',')}` : 'projects';
-    const page = await paginate(qb, keys, { first, after }, {
+    const page = await paginate(qb, keys, { first, after, last, before }, {
       shape,
       columns,
       select: owners && ((pageQuery) => {

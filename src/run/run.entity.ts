@@ -6,9 +6,10 @@ import { Job } from '../job/job.entity';
 import { Project } from '../project/project.entity';
 import { CreatedAt, Timestamp } from '../db/columns';
 import { RunStatus } from '../common/enums';
+import { Node } from '../common/node';
 
 /** One execution of a job. */
-@ObjectType('Run', { description: 'One execution of a job.' })
+@ObjectType('Run', { implements: Node, description: 'One execution of a job.' })
 @Entity('run')
 @Index('run_project_idx', ['projectId', 'createdAt'])
 @Index('run_job_idx', ['jobId', 'createdAt'])

@@ -2,9 +2,10 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Project } from '../project/project.entity';
 import { CreatedAt, ModifiedAt } from '../db/columns';
+import { Node } from '../common/node';
 
 /** A project variable. A masked variable's value never leaves the server. */
-@ObjectType('Variable', { description: 'A named value available to a project\'s runs.' })
+@ObjectType('Variable', { implements: Node, description: 'A named value available to a project\'s runs.' })
 @Entity('variable')
 @Unique('variable_project_name_key', ['projectId', 'name'])
 export class Variable {

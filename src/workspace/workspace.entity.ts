@@ -2,9 +2,10 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAt, ModifiedAt, Timestamp } from '../db/columns';
 import { Visibility } from '../common/enums';
+import { Node } from '../common/node';
 
 /** A workspace: the unit of membership. Removed workspaces keep their rows until purged. */
-@ObjectType('Workspace', { description: 'A place where a team keeps its projects and people.' })
+@ObjectType('Workspace', { implements: Node, description: 'A place where a team keeps its projects and people.' })
 @Entity('workspace')
 @Index('workspace_purge_idx', ['purgeAt'], { where: 'purge_at IS NOT NULL' })
 @Index('workspace_public_idx', ['visibility'], { where: `visibility = 'PUBLIC' AND removed_at IS NULL` })

@@ -37,6 +37,8 @@ export class WorkspaceResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
     @Arg('filter', () => WorkspaceFilter, { nullable: true }) filter?: WorkspaceFilter,
     @Arg('orderBy', () => WorkspaceOrder, { nullable: true }) orderBy?: WorkspaceOrder,
   ): Promise<Connection<Workspace>> {
@@ -51,7 +53,7 @@ export class WorkspaceResolver {
     if (filter?.search?.trim()) qb.andWhere(`w.name ILIKE :search ESCAPE '\\'`, { search: `%${likeEscape(filter.search.trim())}%` });
     const direction = orderBy?.direction ?? SortDirection.ASC;
     const keys = [...SORTS[orderBy?.field ?? WorkspaceOrderField.NAME](direction), { expr: 'w.id', direction, value: (w: Workspace) => w.id }];
-    return paginate(qb, keys, { first, after });
+    return paginate(qb, keys, { first, after, last, before });
   }
 
   @Mutation(() => Workspace, { description: 'Creates a workspace; the caller becomes its owner.' })
