@@ -9,7 +9,17 @@ import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
  * TypeORM adds that callers rely on is kept: the configured logger sees the statement, and a
  * failure arrives as TypeORM's QueryFailedError carrying the driver's error and its code.
  */
-export async function queryRows<T = Record<string, unknown>>(db: DataSource | EntityManager, sql: string, parameters: unknown[]): Promise<T[]> {
+export async function queryRows<T = Record<string, unknown>>(
+  db: DataSource | EntityManager,
+  sql: string,
+  parameters: unknown[],
+  /**
+   * `prepare: false` plans the statement for its values on every call instead of running it as a
+   * named prepared statement, whose generic plan PostgreSQL adopts after five calls: for a
+   * statement whose best plan depends on a value (a search pattern), that plan is a guess.
+   */
+  options: { prepare?: boolean } = {},
+): Promise<T[]> {
   if ('queryRunner' in db && db.queryRunner) return db.query(sql, parameters);
   const source = 'connection' in db ? db.connection : db;
   // Undefined once the data source is destroyed: TypeORM's own path reports that.
@@ -24,7 +34,8 @@ export async function queryRows<T = Record<string, unknown>>(db: DataSource | En
   const lost = (error: Error) => void (failure ??= error);
   client.on('error', lost);
   try {
-    return (await client.query(sql, parameters)).rows as T[];
+    const result = options.prepare === false ? await client.query({ text: sql, values: parameters }) : await client.query(sql, parameters);
+    return result.rows as T[];
   } catch (error) {
     failure ??= error;
     source.logger.logQueryError(error as Error, sql, parameters);
