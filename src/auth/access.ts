@@ -34,16 +34,33 @@ export interface ProjectAccess {
 
 const isSuperuser = (ctx: Context) => Boolean(ctx.user?.isSuperuser);
 
-/** The caller's standing in a workspace they can see, or null when it does not exist for them (SPEC.md §1). */
+/** The caller's standing in a workspace they can see, or null when it does not exist for them (RULES.md §1). */
 export async function workspaceAccess(ctx: Context, workspaceId: string, includeRemoved = false): Promise<WorkspaceAccess | null> {
-  const workspace = await (includeRemoved ? anyWorkspaceById : workspaceById)(ctx).load(workspaceId);
-  if (!workspace) return null;
-  return accessTo(ctx, workspace);
+  if (!includeRemoved) return liveWorkspaceAccess(ctx).load(workspaceId);
+  const workspace = await anyWorkspaceById(ctx).load(workspaceId);
+  return workspace && accessTo(ctx, workspace);
 }
+
+/**
+ * The caller's standing in live workspaces by id, decided once per workspace and request: every
+ * item of a page (a project's owner, a run's author) asks about the same workspace.
+ */
+const liveWorkspaceAccess = defineLoader(
+  (ctx) =>
+    new RequestDataLoader<string, WorkspaceAccess | null>((ids) =>
+      Promise.all(ids.map(async (id) => {
+        const workspace = await workspaceById(ctx).load(id);
+        return workspace && accessWith(ctx, workspace, await viewerMembership(ctx, workspace.id));
+      })),
+    ),
+);
 
 /** The caller's standing in an already loaded workspace. */
 export async function accessTo(ctx: Context, workspace: Workspace): Promise<WorkspaceAccess | null> {
-  return accessWith(ctx, workspace, await viewerMembership(ctx, workspace.id));
+  const access = accessWith(ctx, workspace, await viewerMembership(ctx, workspace.id));
+  // What the items of its pages will ask about (a live workspace's standing only: that is what the loader holds).
+  if (!workspace.removedAt) liveWorkspaceAccess(ctx).prime(workspace.id, access);
+  return access;
 }
 
 function accessWith(ctx: Context, workspace: Workspace, membership: Membership | null): WorkspaceAccess | null {
