@@ -52,53 +52,16 @@ export function createContext(args: {
 }
 
 /** A per-request loader (see defineLoader). */
-export interface RequestLoader<K, V, C = K> {
-  (ctx: Context): DataLoader<K, V, C>;
-  /**
-   * The value this request already holds for `key` — primed, or loaded and settled — without
-   * waiting; undefined when it has none yet (then `load` it). Hot fields answer synchronously
-   * from it: graphql-js completes an object whose fields are all plain values without the
-   * promise machinery it needs for one awaited field, which measured a third of W1's CPU.
-   */
-  peek(ctx: Context, key: K): V | undefined;
-}
+export type RequestLoader<K, V, C = K> = (ctx: Context) => DataLoader<K, V, C>;
 
-/**
- * The DataLoader every per-request loader is: it also keeps each value it is primed with or
- * settles on, under a primitive key, in a plain map that `peek` reads. Overrides on the class, not
- * functions assigned to each instance: V8 kept what per-instance closures reached (the loader, its
- * values, the request) alive through young-generation collections until the next full one.
- */
-export class RequestDataLoader<K, V, C = K> extends DataLoader<K, V, C> {
-  readonly settled = new Map<K, V>();
-
-  override load(key: K): Promise<V> {
-    const promise = super.load(key);
-    if (typeof key !== 'object' && !this.settled.has(key)) promise.then((value) => this.settled.set(key, value), () => undefined);
-    return promise;
-  }
-
-  override prime(key: K, value: V | PromiseLike<V> | Error): this {
-    if (typeof key !== 'object' && !this.settled.has(key) && !(value instanceof Error) && !isPromiseLike(value)) this.settled.set(key, value);
-    return super.prime(key, value);
-  }
-
-  override clear(key: K): this {
-    this.settled.delete(key);
-    return super.clear(key);
-  }
-
-  override clearAll(): this {
-    this.settled.clear();
-    return super.clearAll();
-  }
-}
+/** The DataLoader every per-request loader is (see defineLoader). */
+export class RequestDataLoader<K, V, C = K> extends DataLoader<K, V, C> {}
 
 /**
  * Defines a per-request DataLoader. Each feature declares its loaders next to its entity, and
  * `loader(ctx).load(key)` returns the request's own instance, created on first use — so there is
- * no module-level cache and no central registry to edit. `peek` knows values under primitive keys
- * (strings): a loader with object keys and a cacheKeyFn keeps working, without peek.
+ * no module-level cache and no central registry to edit. A page that already read what its items'
+ * fields will ask for primes the loaders those fields use.
  */
 export function defineLoader<K, V, C = K>(
   make: (ctx: Context) => RequestDataLoader<K, V, C>,
@@ -115,13 +78,8 @@ export function defineLoader<K, V, C = K>(
     }
     return instance;
   };
-  const accessor = ((ctx: Context) => instanceOf(ctx)) as unknown as RequestLoader<K, V, C>;
-  accessor.peek = (ctx, k) => instanceOf(ctx).settled.get(k);
-  return accessor;
+  return instanceOf;
 }
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
 /** Drops every cached loader value, after a mutation changed what they read. */
 export function clearLoaders(ctx: Context): void {

@@ -45,9 +45,6 @@ const emailVisible = defineLoader(
 /** Whether the caller may see the email of an account (User.email, Member.email). */
 export const canSeeEmail = (ctx: Context, accountId: string) => emailVisible(ctx).load(accountId);
 
-/** canSeeEmail without waiting, when the request already knows (primeEmailVisible); undefined otherwise. */
-export const canSeeEmailNow = (ctx: Context, accountId: string): boolean | undefined => emailVisible.peek(ctx, accountId);
-
 /**
  * Records an answer of canSeeEmail that a list query already worked out (the people page: the
  * members of a live workspace the caller belongs to share it with them), so it costs no query.

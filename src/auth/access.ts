@@ -4,7 +4,7 @@ import { byKeys, isUuid } from '../common/ids';
 import { PlatformRole, ProjectRole, Visibility, WorkspaceRole } from '../common/enums';
 import { forbidden, notFound, unauthenticated } from '../errors';
 import { recordSuperuserAccess } from '../audit/audit.service';
-import { usePreloadedMemberships, viewerMembership, viewerMembershipNow } from '../membership/membership.loaders';
+import { usePreloadedMemberships, viewerMembership } from '../membership/membership.loaders';
 import type { Membership } from '../membership/membership.entity';
 import { anyProjectById, projectById } from '../project/project.loaders';
 import type { Project } from '../project/project.entity';
@@ -34,16 +34,33 @@ export interface ProjectAccess {
 
 const isSuperuser = (ctx: Context) => Boolean(ctx.user?.isSuperuser);
 
-/** The caller's standing in a workspace they can see, or null when it does not exist for them (SPEC.md §1). */
+/** The caller's standing in a workspace they can see, or null when it does not exist for them (RULES.md §1). */
 export async function workspaceAccess(ctx: Context, workspaceId: string, includeRemoved = false): Promise<WorkspaceAccess | null> {
-  const workspace = await (includeRemoved ? anyWorkspaceById : workspaceById)(ctx).load(workspaceId);
-  if (!workspace) return null;
-  return accessTo(ctx, workspace);
+  if (!includeRemoved) return liveWorkspaceAccess(ctx).load(workspaceId);
+  const workspace = await anyWorkspaceById(ctx).load(workspaceId);
+  return workspace && accessTo(ctx, workspace);
 }
+
+/**
+ * The caller's standing in live workspaces by id, decided once per workspace and request: every
+ * item of a page (a project's owner, a run's author) asks about the same workspace.
+ */
+const liveWorkspaceAccess = defineLoader(
+  (ctx) =>
+    new RequestDataLoader<string, WorkspaceAccess | null>((ids) =>
+      Promise.all(ids.map(async (id) => {
+        const workspace = await workspaceById(ctx).load(id);
+        return workspace && accessWith(ctx, workspace, await viewerMembership(ctx, workspace.id));
+      })),
+    ),
+);
 
 /** The caller's standing in an already loaded workspace. */
 export async function accessTo(ctx: Context, workspace: Workspace): Promise<WorkspaceAccess | null> {
-  return accessWith(ctx, workspace, await viewerMembership(ctx, workspace.id));
+  const access = accessWith(ctx, workspace, await viewerMembership(ctx, workspace.id));
+  // What the items of its pages will ask about (a live workspace's standing only: that is what the loader holds).
+  if (!workspace.removedAt) liveWorkspaceAccess(ctx).prime(workspace.id, access);
+  return access;
 }
 
 function accessWith(ctx: Context, workspace: Workspace, membership: Membership | null): WorkspaceAccess | null {
@@ -51,28 +68,6 @@ function accessWith(ctx: Context, workspace: Workspace, membership: Membership |
   const superuser = isSuperuser(ctx);
   if (!role && !superuser) return null;
   return { workspace, membership, role, superuser };
-}
-
-/*
- * The *Now variants answer without waiting when the request already holds what they need (the
- * live workspace and the caller's memberships, through the loaders' peek), and undefined when it
- * does not, so a field over a page of 50 projects answers 50 times synchronously. They decide
- * exactly as their asynchronous twins; the tests of both run through the same resolvers.
- */
-
-/** workspaceAccess (live workspaces only) without waiting; undefined when not yet known. */
-export function workspaceAccessNow(ctx: Context, workspaceId: string): WorkspaceAccess | null | undefined {
-  const workspace = workspaceById.peek(ctx, workspaceId);
-  if (workspace === undefined) return undefined;
-  if (!workspace) return null;
-  const membership = viewerMembershipNow(ctx, workspaceId);
-  return membership === undefined ? undefined : accessWith(ctx, workspace, membership);
-}
-
-/** accessToProject without waiting; undefined when not yet known. */
-export function accessToProjectNow(ctx: Context, project: Project): ProjectAccess | null | undefined {
-  const ws = workspaceAccessNow(ctx, project.workspaceId);
-  return ws === undefined ? undefined : ws && projectAccessIn(ctx, ws, project);
 }
 
 /** The effective project role (SPEC.md §1): derived from the workspace role and project ownership, never stored. */
@@ -102,9 +97,36 @@ export async function projectAccess(ctx: Context, projectId: string, includeRemo
   return accessToProject(ctx, project);
 }
 
-export async function accessToProject(ctx: Context, project: Project): Promise<ProjectAccess | null> {
-  const ws = await workspaceAccess(ctx, project.workspaceId);
-  return ws && projectAccessIn(ctx, ws, project);
+/**
+ * The caller's standing on projects, decided a set at a time (a page's worth): each workspace is
+ * looked up once, and every project's role follows from the caller's role there. Keyed by the
+ * project's id; a page that already holds the workspace's access decides its projects at once
+ * (decideProjectAccess).
+ */
+const projectAccessOf = defineLoader(
+  (ctx) =>
+    new RequestDataLoader<Project, ProjectAccess | null, string>(
+      async (projects) => {
+        const workspaces = new Map<string, Promise<WorkspaceAccess | null>>();
+        for (const p of projects) if (!workspaces.has(p.workspaceId)) workspaces.set(p.workspaceId, workspaceAccess(ctx, p.workspaceId));
+        return Promise.all(projects.map(async (project) => {
+          const ws = await workspaces.get(project.workspaceId)!;
+          return ws && projectAccessIn(ctx, ws, project);
+        }));
+      },
+      { cacheKeyFn: (project) => project.id },
+    ),
+);
+
+/** The caller's standing on a loaded project, or null when it does not exist for them. */
+export function accessToProject(ctx: Context, project: Project): Promise<ProjectAccess | null> {
+  return projectAccessOf(ctx).load(project);
+}
+
+/** Decides the caller's standing on every project of a page at once, from their access to the projects' workspace. */
+export function decideProjectAccess(ctx: Context, ws: WorkspaceAccess, projects: readonly Project[]): void {
+  const loader = projectAccessOf(ctx);
+  for (const project of projects) loader.prime(project, projectAccessIn(ctx, ws, project));
 }
 
 function projectAccessIn(ctx: Context, ws: WorkspaceAccess, project: Project): ProjectAccess | null {

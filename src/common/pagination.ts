@@ -1,9 +1,6 @@
-import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { invalid } from '../errors';
 import { LazyConnection, LazyEdge, type Connection } from './page';
-import { hydrate } from '../db/rows';
-import { LruMap } from './bounded';
-import { queryRows } from '../db/query';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
@@ -99,105 +96,28 @@ export async function paginate<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   keys: SortKey<T>[],
   args: PageArgs,
-  options: {
-    /**
-     * The columns of the listed entity to read (database names; default all): those the client's
-     * selection needs (columnsRead) and the sort keys' own. The rest are null on the listed entities.
-     */
-    columns?: readonly string[];
-    /** Extra joins and columns for the page's statement only (not the COUNT), read back by `onRow`. */
-    select?: (page: SelectQueryBuilder<T>) => void;
-    /** Called with each listed entity and its raw row (for the columns `select` added). */
-    onRow?: (node: T, raw: Record<string, unknown>) => void;
-    /**
-     * Lets pages of one shape reuse the statement TypeORM wrote for the first of them (statementFor).
-     * The shape is the list's conditions as `qb` holds them, its columns, sort, cursor and page size, which
-     * paginate reads itself, plus this string, which must name what `select` adds (the one part
-     * paginate cannot read before the statement is written).
-     */
-    shape?: string;
-  } = {},
 ): Promise<Connection<T>> {
   const { size: first, backward, cursor: after, cursorArg } = pageRequest(args);
   // The order the statement reads in: the list's, or from its end for a backward page.
   const read = keys.map((k) => ({ expr: k.expr, direction: backward ? flip(k.direction) : k.direction }));
-  const cursor: Record<string, unknown> = {};
-  if (after) decodeCursor(after, keys.length, cursorArg).forEach((value, i) => (cursor[`__c${i}`] = value));
-  const shape = options.shape === undefined
-    ? undefined
-    : [options.shape, qb.alias, options.columns?.join(',') ?? '*', JSON.stringify(qb.expressionMap.wheres), read.map((k) => `${k.expr} ${k.direction}`).join(','), after ? 'cursor' : '', first].join('|');
-  const build = () => {
-    const page = qb.clone();
-    if (after) {
-      // (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …, each comparison in the direction the statement reads.
-      const ors = read.map((key, i) => {
-        const ands = read.slice(0, i).map((k, j) => `${k.expr} = :__c${j}`);
-        ands.push(`${key.expr} ${key.direction === 'ASC' ? '>' : '<'} :__c${i}`);
-        return `(${ands.join(' AND ')})`;
-      });
-      page.andWhere(`(${ors.join(' OR ')})`, cursor);
-    }
-    read.forEach((key, i) => (i === 0 ? page.orderBy(key.expr, key.direction) : page.addOrderBy(key.expr, key.direction)));
-    page.limit(first + 1);
-    if (options.columns) {
-      const metadata = qb.expressionMap.mainAlias!.metadata;
-      page.select(options.columns.map((name) => `${qb.alias}.${metadata.findColumnWithDatabaseName(name)!.propertyPath}`));
-    }
-    options.select?.(page);
-    return page;
-  };
-  // TypeORM writes the statement; the rows are hydrated here (db/rows.ts), which costs a fraction
-  // of TypeORM's raw-results transformer on a page of 50.
-  const [sql, parameters] = statementFor(shape, build, { ...qb.getParameters(), ...cursor });
-  // On the builder's own query runner when it has one (a transaction's), as getMany would.
-  const runner = (qb as unknown as { queryRunner?: QueryRunner }).queryRunner;
-  const raw = await queryRows(runner?.manager ?? qb.connection, sql, parameters).catch((e) => rejectForgedCursor(e, cursorArg));
-  const entity = qb.expressionMap.mainAlias!.target as new () => T;
-  const prefix = `${qb.alias}_`;
-  const rows = raw.map((row) => {
-    const node = hydrate(qb.connection, entity, row, prefix);
-    options.onRow?.(node, row);
-    return node;
-  });
+  const page = qb.clone();
+  if (after) {
+    const cursor: Record<string, unknown> = {};
+    decodeCursor(after, keys.length, cursorArg).forEach((value, i) => (cursor[`__c${i}`] = value));
+    // (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …, each comparison in the direction the statement reads.
+    const ors = read.map((key, i) => {
+      const ands = read.slice(0, i).map((k, j) => `${k.expr} = :__c${j}`);
+      ands.push(`${key.expr} ${key.direction === 'ASC' ? '>' : '<'} :__c${i}`);
+      return `(${ands.join(' AND ')})`;
+    });
+    page.andWhere(`(${ors.join(' OR ')})`, cursor);
+  }
+  read.forEach((key, i) => (i === 0 ? page.orderBy(key.expr, key.direction) : page.addOrderBy(key.expr, key.direction)));
+  page.limit(first + 1);
+  const rows = await page.getMany().catch((e) => rejectForgedCursor(e, cursorArg));
   const more = rows.length > first;
   const nodes = rows.slice(0, first);
   if (backward) nodes.reverse();
   const edges = nodes.map((node) => new LazyEdge(node, () => encodeCursor(keys.map((k) => plain(k.value(node))))));
   return new LazyConnection(edges, !backward && more, () => qb.clone().orderBy().getCount(), backward && more);
-}
-
-/**
- * Statement text and the names of its $1, $2, … parameters, per list shape. The code makes a few
- * dozen shapes, times the page sizes a client picks (TypeORM writes LIMIT into the text), so
- * the least recently used shape goes when the map is full: a client cycling through page sizes
- * costs itself statement writing, not anyone's answers.
- */
-const statements = new LruMap<string, { sql: string; names: string[] }>(1_000);
-
-/**
- * The statement of a page and its parameter values. TypeORM writes the text (`build`, then
- * getQueryAndParameters: 6 % of W1's CPU went to that); for a known
- * `shape` the text written the first time is reused and only the values are looked up, by the
- * parameter names recorded then. Lists whose parameters TypeORM would expand or inline (arrays,
- * functions) are written every time.
- */
-function statementFor<T extends ObjectLiteral>(shape: string | undefined, build: () => SelectQueryBuilder<T>, values: Record<string, unknown>): [string, unknown[]] {
-  const known = shape === undefined ? undefined : statements.get(shape);
-  if (known) return [known.sql, known.names.map((name) => values[name])];
-  const page = build();
-  const query = page.getQuery();
-  const parameters = page.getParameters();
-  const driver = page.connection.driver;
-  const native = page.expressionMap.nativeParameters;
-  const result = driver.escapeQueryWithParameters(query, parameters, native);
-  const plainValues = Object.values(parameters).every((v) => !Array.isArray(v) && typeof v !== 'function');
-  if (shape !== undefined && plainValues && !Object.keys(native).length) {
-    // The same text again with each value replaced by its own name, to learn which name each $n is.
-    const tagged = Object.fromEntries(Object.keys(parameters).map((name) => [name, { name }]));
-    const [sql, order] = driver.escapeQueryWithParameters(query, tagged, {});
-    const names = (order as { name: string }[]).map((o) => o.name);
-    // Only when every value can be found again without building (`values` holds them all).
-    if (sql === result[0] && names.every((name) => name in values)) statements.set(shape, { sql, names });
-  }
-  return result;
 }

@@ -63,28 +63,6 @@ export function selectColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias
       .join(', '));
 }
 
-const lessened = new WeakMap<object, Map<string, readonly string[]>>();
-
-/**
- * The columns of `only` (default: all the entity's), in the entity's order, less `derived`: columns whose values the
- * caller knows without reading them — the page's workspace, a key another column already carries
- * — and sets on the hydrated entity itself. A page then does not send the same uuid two or three
- * times a row (PostgreSQL writes each one out as text and pg reads it back into a new string).
- * Worked out once per plan (plans are kept objects, see columnsRead).
- */
-export function columnsLess(db: Db, entity: EntityTarget<ObjectLiteral>, only: readonly string[] | undefined, derived: readonly string[]): readonly string[] {
-  const owner = (only ?? columnsOf(db, entity)) as object;
-  let byDerived = lessened.get(owner);
-  if (!byDerived) lessened.set(owner, (byDerived = new Map()));
-  const key = derived.join(',');
-  let columns = byDerived.get(key);
-  if (!columns) {
-    columns = columnsOf(db, entity).map((c) => c.databaseName).filter((c) => (!only || only.includes(c)) && !derived.includes(c));
-    byDerived.set(key, columns);
-  }
-  return columns;
-}
-
 /** `json_build_object('column', alias.column, …)` of every column, for json_agg subselects and rare optional rows. */
 export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string, only?: readonly string[]): string {
   const columns = columnsOf(db, entity);

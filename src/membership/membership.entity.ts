@@ -42,7 +42,7 @@ export class Membership {
   @Column({ type: 'uuid' })
   accountId: string;
 
-  /** Loaded when the query that read this membership read its account too (the people and projects pages). */
+  /** Loaded when the query that read this membership read its account too (the people and projects pages, membershipByWorkspaceAccount). */
   @ManyToOne(() => Account, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'account_id' })
   account?: Account;

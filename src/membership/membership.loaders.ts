@@ -34,13 +34,6 @@ export function usePreloadedMemberships(ctx: Context): void {
   if (ctx.preloadedMemberships) viewerMembershipMap(ctx);
 }
 
-/** The caller's membership of a workspace (null: none), without waiting; undefined when the request has not read the caller's memberships yet. */
-export function viewerMembershipNow(ctx: Context, workspaceId: string): Membership | null | undefined {
-  if (!ctx.user) return null;
-  const map = viewerMembershipMap.peek(ctx, 'all');
-  return map === undefined ? undefined : (map.get(workspaceId) ?? null);
-}
-
 /** The caller's membership of a workspace, or null. */
 export async function viewerMembership(ctx: Context, workspaceId: string): Promise<Membership | null> {
   if (!ctx.user) return null;
@@ -66,7 +59,9 @@ export const membershipByWorkspaceAccount = defineLoader(
       const members = rows.map((row) => {
         const account = hydrate(ctx.db, Account, row, 'a__');
         accountById(ctx).prime(account.id, account);
-        return hydrate(ctx.db, Membership, row, 'm__');
+        const member = hydrate(ctx.db, Membership, row, 'm__');
+        member.account = account;
+        return member;
       });
       return byKeys(keys, members, (m) => `${m.workspaceId}:${m.accountId}`);
     }),

@@ -1,13 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
 import { Account } from '../account/account.entity';
-import { canSeeEmail, canSeeEmailNow, primeEmailVisible, signedIn } from '../account/account.resolver';
+import { canSeeEmail, primeEmailVisible, signedIn } from '../account/account.resolver';
 import { Me } from '../account/account.types';
 import { accessTo, canInWorkspace } from '../auth/access';
 import { PersonStatus, PlatformRole } from '../common/enums';
 import type { Connection } from '../common/page';
 import { paginate } from '../common/pagination';
-import { ALL_COLUMNS, type ColumnReads } from '../common/selection';
 import { clearLoaders, type Context } from '../context';
 import { forbidden, notFound } from '../errors';
 import type { Invitation } from '../invitation/invitation.entity';
@@ -47,39 +46,12 @@ async function accountOf(ctx: Context, member: Membership): Promise<Account> {
 }
 
 /**
- * `read(account)` of a member's account: at once when the request already holds the account (the
- * people page and the projects page's owners prime them), else once it is loaded. Synchronous
- * answers spare graphql-js a promise per field and per listed person.
+ * `read(account)` of a member's account: at once when the membership was read with its account
+ * (the people page, the projects page's owners, membershipByWorkspaceAccount), else once it is loaded.
  */
 function fromAccount<T>(ctx: Context, member: Membership, read: (account: Account) => T): T | Promise<T> {
-  const account = member.account ?? accountById.peek(ctx, member.accountId);
-  return account ? read(account) : accountOf(ctx, member).then(read);
+  return member.account ? read(member.account) : accountOf(ctx, member).then(read);
 }
-
-/**
- * The membership and account columns each Member field reads, for pages that list members with
- * their accounts (the people page, the projects page's owners): they read only what the
- * client's selection needs (columnsRead). A field missing here makes them read every column.
- */
-export const MEMBER_READS: ColumnReads<'membership' | 'account'> = {
-  __typename: {},
-  id: {},
-  role: {},
-  status: {},
-  isViewer: {},
-  workspace: {},
-  name: { membership: ['use_account_profile', 'profile_name'], account: ['name'] },
-  email: { account: ['email'] },
-  jobTitle: { membership: ['use_account_profile', 'profile_job_title'], account: ['job_title'] },
-  avatarUrl: { membership: ['use_account_profile', 'profile_avatar_url'], account: ['avatar_url'] },
-  useAccountProfile: { membership: ['use_account_profile'] },
-  joinedAt: { membership: ['created_at'] },
-  createdAt: { membership: ['created_at'] },
-  user: { account: ALL_COLUMNS },
-};
-
-/** What every listed member carries: its keys, and the role permission checks read. */
-export const MEMBER_ALWAYS = { membership: ['id', 'workspace_id', 'account_id', 'role'], account: ['id'] } as const;
 
 @Resolver(() => Membership)
 export class MembershipResolver {
@@ -89,10 +61,7 @@ export class MembershipResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: "The account's email, where the caller may see it (the person themself, people sharing a workspace with them, platform admins)." })
-  email(@Root() member: Membership, @Ctx() ctx: Context): string | null | Promise<string | null> {
-    const visible = canSeeEmailNow(ctx, member.accountId);
-    if (visible === false) return null;
-    if (visible === true) return fromAccount(ctx, member, (account) => account.email);
+  email(@Root() member: Membership, @Ctx() ctx: Context): Promise<string | null> {
     return canSeeEmail(ctx, member.accountId).then((yes) => (yes ? fromAccount(ctx, member, (account) => account.email) : null));
   }
 

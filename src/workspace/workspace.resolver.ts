@@ -1,22 +1,17 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { signedIn } from '../account/account.resolver';
 import { accessTo, canInWorkspace, workspaceAccess, workspacePermissions } from '../auth/access';
-import { SortDirection, Visibility, WorkspaceRole } from '../common/enums';
+import { WorkspaceRole } from '../common/enums';
 import type { Connection } from '../common/page';
-import { likeEscape, paginate, SortKey } from '../common/pagination';
 import { clearLoaders, type Context } from '../context';
 import { notFound } from '../errors';
 import { Membership } from '../membership/membership.entity';
 import { ownerMembership } from '../membership/membership.loaders';
+import { workspaceById } from './workspace.loaders';
+import { listWorkspaces } from './workspaces.query';
 import { Workspace } from './workspace.entity';
 import * as workspaces from './workspace.service';
-import { CreateWorkspaceInput, UpdateWorkspaceInput, WorkspaceConnection, WorkspaceFilter, WorkspaceOrder, WorkspaceOrderField } from './workspace.types';
-
-const SORTS: Record<WorkspaceOrderField, (dir: 'ASC' | 'DESC') => SortKey<Workspace>[]> = {
-  NAME: (direction) => [{ expr: 'lower(w.name)', direction, value: (w) => w.name.toLowerCase() }],
-  CREATED_AT: (direction) => [{ expr: 'w.created_at', direction, value: (w) => w.createdAt }],
-  MODIFIED_AT: (direction) => [{ expr: 'w.modified_at', direction, value: (w) => w.modifiedAt }],
-};
+import { CreateWorkspaceInput, UpdateWorkspaceInput, WorkspaceConnection, WorkspaceFilter, WorkspaceOrder } from './workspace.types';
 
 /** Loads a workspace the caller can see, or NOT_FOUND. */
 export async function visibleWorkspace(ctx: Context, id: string): Promise<Workspace> {
@@ -33,7 +28,7 @@ export class WorkspaceResolver {
   }
 
   @Query(() => WorkspaceConnection, { description: 'Workspaces the caller can view: their memberships and public workspaces.' })
-  workspaces(
+  async workspaces(
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
@@ -42,18 +37,10 @@ export class WorkspaceResolver {
     @Arg('filter', () => WorkspaceFilter, { nullable: true }) filter?: WorkspaceFilter,
     @Arg('orderBy', () => WorkspaceOrder, { nullable: true }) orderBy?: WorkspaceOrder,
   ): Promise<Connection<Workspace>> {
-    const qb = ctx.db
-      .getRepository(Workspace)
-      .createQueryBuilder('w')
-      .leftJoin(Membership, 'm', 'm.workspace_id = w.id AND m.account_id = :me', { me: ctx.user?.id ?? null })
-      .where('w.removed_at IS NULL');
-    if (filter?.isMember === true) qb.andWhere('m.id IS NOT NULL');
-    else if (filter?.isMember === false) qb.andWhere('m.id IS NULL AND w.visibility = :pub', { pub: Visibility.PUBLIC });
-    else qb.andWhere('(m.id IS NOT NULL OR w.visibility = :pub)', { pub: Visibility.PUBLIC });
-    if (filter?.search?.trim()) qb.andWhere(`w.name ILIKE :search ESCAPE '\\'`, { search: `%${likeEscape(filter.search.trim())}%` });
-    const direction = orderBy?.direction ?? SortDirection.ASC;
-    const keys = [...SORTS[orderBy?.field ?? WorkspaceOrderField.NAME](direction), { expr: 'w.id', direction, value: (w: Workspace) => w.id }];
-    return paginate(qb, keys, { first, after, last, before });
+    const page = await listWorkspaces(ctx.db.manager, { first, after, last, before, filter, orderBy, viewerId: ctx.user?.id ?? null });
+    // The fields of the listed workspaces look them up by id (their access, their projects).
+    for (const edge of page.edges) workspaceById(ctx).prime(edge.node.id, edge.node);
+    return page;
   }
 
   @Mutation(() => Workspace, { description: 'Creates a workspace; the caller becomes its owner.' })
@@ -93,4 +80,3 @@ export class WorkspaceResolver {
   }
 }
 
-/** Escapes LIKE wildcards in user input. */
