@@ -70,7 +70,7 @@ function projectRole(ws: WorkspaceRow, p: ProjectRow, userId: string | undefined
   }
 }
 
-/** Whether the caller may read a person's email (SPEC.md §2): themself, viewer+ of a shared workspace, platform admins. */
+/** Whether the caller may read a person's email (RULES.md §2): themself, viewer+ of a shared workspace, platform admins. */
 const emailVisible = (ctx: Ctx, ws: WorkspaceRow, accountId: string | null) =>
   Boolean(ctx.caller) && (ctx.caller!.id === accountId || ws.superuser || ctx.caller!.platformRole === 'ADMIN' || (ws.role !== null && ws.role !== 'GUEST'));
 

@@ -13,7 +13,7 @@
  * Per workload and system it reports req/s, p50/p99, SQL statements per request
  * (pg_stat_statements, one database role per system), server CPU ms per request
  * (/proc/<pid>/stat, worker processes included) and database CPU ms per request, with ratios to the floor; then W4 (a
- * mutation mix on Atrium, followed by the SPEC.md §5 invariants in SQL), W5 (abusive queries) and W6 (the people
+ * mutation mix on Atrium, followed by the RULES.md §5 invariants in SQL), W5 (abusive queries) and W6 (the people
  * page in a workspace of 100 and one of 100,000 members, bench/people.ts).
  * Prints a table and writes bench/RESULTS.md.
  *
@@ -459,7 +459,7 @@ async function runW4(server: Server, client: Client, stats: Stats, m: SeedManife
     const removed = await call('removeMember', M.remove, { id: memberId }, adminToken, (d) => (d.removeMember?.removedMemberId === memberId ? null : 'wrong removedMemberId'));
     if (!removed) return;
     removedAccounts.push(invitee.accountId);
-    // SPEC.md §5.4: a removed member has no access on the very next request.
+    // RULES.md §5.4: a removed member has no access on the very next request.
     requests++;
     const after = await gql(server.url, M.access, { id: workspaceId }, invitee.token);
     record('access after removal → NOT_FOUND', after.ms, after.body.errors?.[0]?.extensions?.code === 'NOT_FOUND' ? null : `got ${JSON.stringify(after.body).slice(0, 120)}`);
@@ -845,7 +845,7 @@ async function main() {
     lines.push(`Data: the ${o.scale} seed (\`npm run seed -- --scale ${o.scale}\`): ${Object.entries(manifest.counts).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}; written in ${f(seedSeconds)} s.`, '');
     lines.push('Systems:', `- **Atrium**: ${atriumHow || 'not started'}, NODE_ENV=production, MAIL_INTERVAL_SECONDS=3600 (the mail worker would erase the invitation links W4 reads from the outbox), invitation abuse limits raised to 1,000,000 (still checked).`, '- **floor**: bench/floor-server.ts — graphql 16 + pg + DataLoader on node:http with the same authorization rules (role per workspace, guest visibility, per-project roles, people for viewers+, invitations for members+, email visibility); parse+validate cached per query text.', '- **PostGraphile 4.14** (bench/postgraphile-server.ts): read-only over the same tables, no authorization at all — an upper bound, not a competitor. The queries are the closest equivalents over its generated schema (no permissions lists, no invitations on the people page, owner = account name). PostGraphile 5 needs Node 22 and was not run.', '');
     lines.push(`Method: capacity = autocannon, closed loop, ${o.connections} connections, for ${o.duration} s. Then fixed rates at 50% and 80% of each system's own capacity for ${o.duration} s each, from bench/pacer.ts, an open-loop generator in the style of wrk2: arrivals evenly spaced (request i is due at t0 + i/rate), sent over at most ${o.connections} keep-alive connections by the generator's own HTTP/1.1 client on raw sockets (about 0.2 ms of CPU per W1 request, against 0.5–0.7 ms through node:http; when all connections are busy, due requests wait in a FIFO queue); latency = end of the answer − the request's intended send time, so time queued in the generator or in the server counts (no coordinated omission, no synthetic samples); p50/p99 exact over every answered request; an achieved rate more than 5% below the target is flagged in the failures column. Not autocannon's \`overallRate\`: it is a per-second quota per connection, so each connection sends back-to-back at full speed until its quota is used and then idles until the next second ("50%" would be bursts at 100% for half of each second), and its coordinated-omission correction assumes an expected interval of 1 ms (\`Math.ceil(1 / rate)\`), adding synthetic samples. Systems interleaved A B C per phase, after a ${o.warmup} s warm-up each (closed loop). Every response body is checked (errors or wrong data count as failures). SQL/req: pg_stat_statements calls of the system's own database role / requests (BEGIN/COMMIT included). CPU ms/req: utime+stime (/proc) of the server process and its children (Atrium's workers) / requests; DB CPU: utime+stime of the benchmark cluster's PostgreSQL processes / requests. Both averaged over the three runs.`, '');
-    lines.push('Workloads: **W1** dashboard as a member (workspace + viewerRole/viewerPermissions + 50 projects with owner and viewerPermissions + 100 people with email); **W2** the same as a guest of a public workspace (without people: guests never see people); **W3** `me { id } workspace(id) { name }`; **W4** mutation mix on Atrium + SPEC.md §5 invariants; **W5** abusive queries on Atrium; **W6** the people page in workspaces of 100 and 100,000 members (bench/people.ts).', '');
+    lines.push('Workloads: **W1** dashboard as a member (workspace + viewerRole/viewerPermissions + 50 projects with owner and viewerPermissions + 100 people with email); **W2** the same as a guest of a public workspace (without people: guests never see people); **W3** `me { id } workspace(id) { name }`; **W4** mutation mix on Atrium + RULES.md §5 invariants; **W5** abusive queries on Atrium; **W6** the people page in workspaces of 100 and 100,000 members (bench/people.ts).', '');
 
     for (const w of readWorkloads) {
       const cells = results[w]!;

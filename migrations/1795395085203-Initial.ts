@@ -56,7 +56,7 @@ export class Initial1795395085203 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "run" ADD CONSTRAINT "FK_0ca99a5f141fa846b15cbeb69de" FOREIGN KEY ("created_by_id") REFERENCES "account"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE "run" ADD CONSTRAINT "FK_3151083c0a5d208a5a43a3bb620" FOREIGN KEY ("code_version_id") REFERENCES "code_version"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE "variable" ADD CONSTRAINT "FK_1c47de8e7eeaa230fddecf96c33" FOREIGN KEY ("project_id") REFERENCES "project"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-    // SPEC.md §5.1: every live workspace has exactly one owner. The partial unique index
+    // RULES.md §5.1: every live workspace has exactly one owner. The partial unique index
     // membership_one_owner_key allows at most one; this deferred check, run at commit, refuses
     // any transaction that leaves a live workspace without one.
     await queryRunner.query(`CREATE FUNCTION atrium_check_workspace_owner() RETURNS trigger LANGUAGE plpgsql AS $$

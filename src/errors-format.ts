@@ -92,7 +92,7 @@ function flatten(errors: ValidationErrorLike[], prefix = ''): { field: string; m
 }
 
 /**
- * Shapes every error a client sees (SPEC.md §3): known codes pass, class-validator failures become
+ * Shapes every error a client sees (RULES.md §3): known codes pass, class-validator failures become
  * BAD_USER_INPUT with `fields`, and anything else becomes a generic INTERNAL_SERVER_ERROR with no
  * stack trace or SQL — unless `development` is on.
  */

@@ -1,15 +1,15 @@
 import { GraphQLError } from 'graphql';
 
-/** SPEC.md §3 error codes. */
+/** RULES.md §3 error codes. */
 export type ErrorCode = 'UNAUTHENTICATED' | 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED';
 
-/** SPEC.md §3 business-rule reasons, carried in `extensions.reason`. */
+/** RULES.md §3 business-rule reasons, carried in `extensions.reason`. */
 export type Reason =
   | 'OWNER_CANNOT_LEAVE' | 'CANNOT_CHANGE_OWN_ROLE' | 'CANNOT_CHANGE_OWNER_ROLE' | 'CANNOT_REMOVE_SELF'
   | 'CANNOT_REMOVE_OWNER' | 'USE_TRANSFER_OWNERSHIP' | 'ROLE_ABOVE_INVITER' | 'INVITATION_EMAIL_MISMATCH'
   | 'INVITATION_EXPIRED' | 'INVITATION_NOT_PENDING' | 'ALREADY_MEMBER' | 'ACCOUNT_EXISTS' | 'OWNS_WORKSPACES'
   | 'WORKSPACE_NOT_REMOVED' | 'RESTORE_WINDOW_PASSED' | 'READ_ONLY_TOKEN'
-  // Reasons beyond SPEC.md's list, for limits and conflicts it leaves open.
+  // Reasons beyond RULES.md's list, for limits and conflicts it leaves open.
   | 'NAME_TAKEN' | 'TARGET_NOT_MEMBER' | 'PROJECT_NOT_REMOVED' | 'QUERY_TOO_COMPLEX' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_TOKENS' | 'MAX_COST';
 
 export interface FieldProblem { field: string; message: string }

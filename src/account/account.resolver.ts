@@ -21,7 +21,7 @@ export function signedIn(ctx: Context): Account {
 const toPayload = (s: accounts.NewSession): AuthPayload => ({ token: s.token, expiresAt: s.expiresAt, me: s.account as Me });
 
 /**
- * Accounts whose email the caller may see (SPEC.md §2): themselves, people sharing a live
+ * Accounts whose email the caller may see (RULES.md §2): themselves, people sharing a live
  * workspace with them, and everyone for platform admins.
  */
 const emailVisible = defineLoader(

@@ -139,7 +139,7 @@ export async function signOut(db: EntityManager, token: Token | null): Promise<v
 }
 
 /**
- * Deletes an account (SPEC.md §4): refused with OWNS_WORKSPACES while it owns a workspace (live or
+ * Deletes an account (RULES.md §4): refused with OWNS_WORKSPACES while it owns a workspace (live or
  * removed) that has other members; workspaces it owns alone are deleted for good with it (with no
  * owner left, nobody could restore them, and the one-owner invariant forbids an ownerless one); elsewhere its memberships end as if it left
  * (its projects pass to the workspace owner, `member.left` in the audit log). Its sessions and

@@ -60,7 +60,7 @@ describe('accounts and sessions', () => {
     expect(wrong.errors![0].message).toBe(unknown.errors![0].message);
     const ok = await t.ok(SIGN_IN, { input: { email: user.email.toUpperCase(), password: user.password } });
     expect(ok.signIn.me.id).toBe(user.id);
-    // Sessions expire after 30 days by default (SPEC.md §4).
+    // Sessions expire after 30 days by default (RULES.md §4).
     const days = (Date.parse(ok.signIn.expiresAt) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.99);
     expect(days).toBeLessThanOrEqual(30);

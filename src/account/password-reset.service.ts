@@ -9,7 +9,7 @@ import { invalid } from '../errors';
 import { enqueueEmail } from '../mail/outbox';
 import { passwordResetEmail, passwordResetLink } from '../mail/templates';
 
-/** How long a reset link works (SPEC.md §4). */
+/** How long a reset link works (RULES.md §4). */
 export const PASSWORD_RESET_TTL_MS = 3_600_000;
 
 /**

@@ -47,7 +47,7 @@ const superuserAccessLog = defineLoader(
 );
 
 /**
- * SPEC.md §1: every action a superuser takes in a workspace they are not a member of is written to
+ * RULES.md §1: every action a superuser takes in a workspace they are not a member of is written to
  * that workspace's audit log, so its admins see it. Does nothing for anyone else, and for a
  * superuser who is a member (their actions are ordinary ones). `operation` is the root field,
  * e.g. `Mutation.updateWorkspace`.

@@ -70,7 +70,7 @@ function accessWith(ctx: Context, workspace: Workspace, membership: Membership |
   return { workspace, membership, role, superuser };
 }
 
-/** The effective project role (SPEC.md §1): derived from the workspace role and project ownership, never stored. */
+/** The effective project role (RULES.md §1): derived from the workspace role and project ownership, never stored. */
 export function projectRoleOf(ws: WorkspaceAccess, project: Project, userId: string | undefined): ProjectGrantee | null {
   switch (ws.role) {
     case WorkspaceRole.OWNER:

@@ -1,7 +1,7 @@
 import type { Reason } from '../errors';
 
 /**
- * THE permission matrix (SPEC.md §2), as data. The shield rules (auth/shield.ts) and every
+ * THE permission matrix (RULES.md §2), as data. The shield rules (auth/shield.ts) and every
  * `viewerPermissions` field are derived from these tables, so they cannot drift apart.
  */
 
@@ -25,7 +25,7 @@ export const ACCOUNT_PERMISSIONS = {
 } as const satisfies Record<string, readonly PlatformGrantee[]>;
 
 /**
- * Workspace actions. GUEST exists only on a PUBLIC workspace ("pub" in SPEC.md); on a private
+ * Workspace actions. GUEST exists only on a PUBLIC workspace ("pub" in RULES.md); on a private
  * one an outsider has no role at all and gets NOT_FOUND.
  */
 export const WORKSPACE_PERMISSIONS = {
@@ -52,14 +52,14 @@ export const WORKSPACE_PERMISSIONS = {
 /** The stored workspace roles, lowest first: the people page's ROLE order. */
 export const MEMBER_ROLES_BY_RANK = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'] as const;
 
-/** The highest role each workspace role may invite (SPEC.md §4); nobody invites an owner. */
+/** The highest role each workspace role may invite (RULES.md §4); nobody invites an owner. */
 export const INVITE_CEILING: Partial<Record<WorkspaceGrantee, 'MEMBER' | 'ADMIN'>> = {
   MEMBER: 'MEMBER',
   ADMIN: 'ADMIN',
   OWNER: 'ADMIN',
 };
 
-/** Project actions, by effective project role (SPEC.md §1). GUEST: public project in a public workspace. */
+/** Project actions, by effective project role (RULES.md §1). GUEST: public project in a public workspace. */
 const P_EVERYONE = ['GUEST', 'VIEWER', 'MEMBER', 'ADMIN'] as const;
 const P_MEMBER_UP = ['MEMBER', 'ADMIN'] as const;
 export const PROJECT_PERMISSIONS = {

@@ -1,8 +1,8 @@
 /**
- * SPEC.md §2's project matrix, row by row, through the real GraphQL API: every project action for
+ * RULES.md §2's project matrix, row by row, through the real GraphQL API: every project action for
  * every kind of caller, on public and private projects in public and private workspaces. The
  * expected answers are this file's own copy of the SPEC table, not the implementation's matrix.
- * Review a diff here against SPEC.md, not against src/auth/permissions.ts.
+ * Review a diff here against RULES.md, not against src/auth/permissions.ts.
  */
 import { Visibility, WorkspaceRole } from '../common/enums';
 import { codeOf, GqlResult, TestServer, TestUser } from '../test/harness';
@@ -17,7 +17,7 @@ type PRole = 'guest' | 'viewer' | 'member' | 'admin';
 const ALL: PRole[] = ['guest', 'viewer', 'member', 'admin'];
 const MEMBER_UP: PRole[] = ['member', 'admin'];
 
-/** SPEC.md §2, "Project actions", in table order. */
+/** RULES.md §2, "Project actions", in table order. */
 const SPEC_TABLE: [string, PRole[]][] = [
   ['project.info.view', ALL],
   ['project.info.edit', ['admin']],
@@ -43,7 +43,7 @@ const VIEW_ACTIONS = new Set(['project.info.view', 'project.code.view', 'project
 const CALLERS = ['guest', 'outsider', 'platformAdmin', 'viewer', 'member', 'projectOwner', 'admin', 'owner', 'superuser'] as const;
 type Caller = (typeof CALLERS)[number];
 
-/** SPEC.md §1: the project role a caller has, or null when the project does not exist for them. */
+/** RULES.md §1: the project role a caller has, or null when the project does not exist for them. */
 function projectRole(caller: Caller, ws: Visibility, project: Visibility): PRole | null {
   switch (caller) {
     case 'owner':

@@ -1,7 +1,7 @@
 import { codeOf, TestServer } from '../test/harness';
 import { Visibility } from '../common/enums';
 
-// Field-level rules of SPEC.md §1–§2 that no single feature owns.
+// Field-level rules of RULES.md §1–§2 that no single feature owns.
 let t: TestServer;
 beforeAll(async () => {
   t = await TestServer.start({ inviteResendCooldownSeconds: 0 } as never);

@@ -1,7 +1,7 @@
 /**
- * The permission matrix of SPEC.md §2 (workspace and account tables), walked row by row through the
+ * The permission matrix of RULES.md §2 (workspace and account tables), walked row by row through the
  * real GraphQL API. The expected answers below are this test's own copy of the SPEC tables, not the
- * implementation's matrix: a diff here is a change of product rules and needs a SPEC.md change too.
+ * implementation's matrix: a diff here is a change of product rules and needs a RULES.md change too.
  */
 import { Visibility, WorkspaceRole } from '../common/enums';
 import { buildBareSchema } from '../schema';
@@ -173,7 +173,7 @@ const WORKSPACE_ROWS: Row[] = [
   },
 ];
 
-/** SPEC.md §2's workspace codes each role holds (its `viewerPermissions`). */
+/** RULES.md §2's workspace codes each role holds (its `viewerPermissions`). */
 const GUEST_CODES = ['workspace.info.view', 'workspace.projects.list'];
 const VIEWER_CODES = [...GUEST_CODES, 'workspace.people.list', 'workspace.member.profile.view', 'workspace.me.edit', 'workspace.me.leave'];
 const MEMBER_CODES = [...VIEWER_CODES, 'project.create', 'workspace.invitation.view', 'workspace.invitation.create', 'workspace.invitation.resend', 'workspace.invitation.revoke'];
@@ -236,8 +236,8 @@ const workspaceCases = WORKSPACE_ROWS.flatMap((row) =>
   ROLES.map((role, i) => ({ name: `${row.code}${row.label ? ` (${row.label})` : ''} as ${role}: ${row.expect[i]}`, row, role, expected: row.expect[i] })),
 ).filter((c) => c.expected !== '-');
 
-describe('workspace permission matrix (SPEC.md §2)', () => {
-  it('has a row for every workspace code of SPEC.md', () => {
+describe('workspace permission matrix (RULES.md §2)', () => {
+  it('has a row for every workspace code of RULES.md', () => {
     expect(new Set(WORKSPACE_ROWS.map((r) => r.code))).toEqual(new Set(ALL_CODES));
     for (const row of WORKSPACE_ROWS) expect(row.expect).toHaveLength(ROLES.length);
   });
@@ -342,7 +342,7 @@ const accountCases = ACCOUNT_ROWS.flatMap((row) =>
   ACCOUNT_ROLES.map((role, i) => ({ name: `${row.code}${row.label ? ` (${row.label})` : ''} as ${role}: ${row.expect[i]}`, row, role, expected: row.expect[i] })),
 );
 
-describe('account permission matrix (SPEC.md §2)', () => {
+describe('account permission matrix (RULES.md §2)', () => {
   it.each(accountCases)('$name', async ({ row, role, expected }) => {
     const result = await row.run(callerOf(role), role);
     expect(outcomeOf(result, row, expected)).toBe(expected);

@@ -1,6 +1,6 @@
 /**
  * Exit codes of the `atrium` command, one per kind of failure, so scripts can branch on them.
- * The server's refusals map from their `extensions.code` (SPEC.md §3).
+ * The server's refusals map from their `extensions.code` (RULES.md §3).
  */
 export const EXIT = {
   OK: 0,

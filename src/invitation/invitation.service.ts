@@ -97,7 +97,7 @@ function queueInvitationEmail(db: EntityManager, config: Config, args: { invitat
 }
 
 /**
- * Invites addresses to a workspace (SPEC.md §4): one result per address in input order. The
+ * Invites addresses to a workspace (RULES.md §4): one result per address in input order. The
  * partial unique index invitation_one_pending_key keeps one pending invitation per address, and
  * the insert skips conflicts, so concurrent invitations of one address never fail. Each new
  * invitation gets its audit event and its email in this transaction.

@@ -3,7 +3,7 @@ import { codeOf, reasonOf, TestServer, type GqlResult, type TestUser } from '../
 import { formatError } from '../errors-format';
 
 /**
- * SPEC.md §5 under concurrency: conflicting membership mutations fired in parallel (separate
+ * RULES.md §5 under concurrency: conflicting membership mutations fired in parallel (separate
  * HTTP requests, so separate pooled connections) leave every live workspace with exactly one
  * owner, and nobody ends up having changed their own role. Each race runs ROUNDS times.
  */

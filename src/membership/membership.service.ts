@@ -43,7 +43,7 @@ async function ownerOf(db: EntityManager, workspaceId: string): Promise<Membersh
 // ------------------------------------------------------------------ project hand-over
 
 /**
- * Hands every project `fromAccountId` owns in the workspace to the workspace owner (SPEC.md §4),
+ * Hands every project `fromAccountId` owns in the workspace to the workspace owner (RULES.md §4),
  * removed ones too so that nothing stays owned by a non-member; returns the live ones.
  */
 async function handOverProjects(db: EntityManager, workspaceId: string, fromAccountId: string, toAccountId: string): Promise<Project[]> {
@@ -63,7 +63,7 @@ async function handOverProjects(db: EntityManager, workspaceId: string, fromAcco
 // ------------------------------------------------------------------ mutations
 
 /**
- * Changes a member's role (SPEC.md §4). Not your own (CANNOT_CHANGE_OWN_ROLE), not the owner's
+ * Changes a member's role (RULES.md §4). Not your own (CANNOT_CHANGE_OWN_ROLE), not the owner's
  * (CANNOT_CHANGE_OWNER_ROLE), never to OWNER (USE_TRANSFER_OWNERSHIP). Admins and the owner may set
  * any role up to ADMIN — including promoting a member to admin or demoting another admin — since
  * admins hold every permission but ownership. A demotion revokes the member's pending invitations
@@ -95,7 +95,7 @@ export async function changeMemberRole(db: EntityManager, actor: Actor, input: {
 }
 
 /**
- * Removes a member (SPEC.md §4): not yourself (CANNOT_REMOVE_SELF, use leaveWorkspace), not the
+ * Removes a member (RULES.md §4): not yourself (CANNOT_REMOVE_SELF, use leaveWorkspace), not the
  * owner (CANNOT_REMOVE_OWNER). Their projects pass to the owner and the pending invitations they
  * sent in this workspace are revoked, in the same transaction.
  */
@@ -152,7 +152,7 @@ export async function leaveWorkspace(db: EntityManager, actor: Actor, workspaceI
 }
 
 /**
- * Makes another active member the owner; the old owner becomes an admin (SPEC.md §1). The
+ * Makes another active member the owner; the old owner becomes an admin (RULES.md §1). The
  * demotion runs before the promotion because the one-owner index is checked per statement.
  */
 export async function transferOwnership(db: EntityManager, actor: Actor, input: { workspaceId: string; memberId: string }): Promise<Workspace> {

@@ -164,7 +164,7 @@ describe('people list', () => {
       // The refusal nulls the people field alone; the workspace itself is public.
       expect(result.data?.workspace).toEqual({ people: null });
     }
-    // A superuser sees everything, invitations included, and every member's email (SPEC.md §2).
+    // A superuser sees everything, invitations included, and every member's email (RULES.md §2).
     const all = await people(c, c.superuser);
     expect(all.totalCount).toBe(7);
     const members = all.edges.filter((e: any) => e.node.__typename === 'Member');

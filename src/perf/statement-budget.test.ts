@@ -119,7 +119,7 @@ describe('SQL statements per request', () => {
     },
   );
 
-  it('a bad token with a refused document gets the document\'s refusal, with no data and no statement (SPEC.md §3: never served as a guest)', async () => {
+  it('a bad token with a refused document gets the document\'s refusal, with no data and no statement (RULES.md §3: never served as a guest)', async () => {
     const [deep] = abusiveQueries(manifest.target.workspaceId);
     const { result, count } = await measure(deep.query, deep.variables, 'ats_not_a_real_token');
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -9,7 +9,7 @@ export const W1_QUERY = `query W1($id: ID!) {
   }
 }`;
 
-/** Guests never see people (SPEC.md §2), so W2 is W1 without the people page. */
+/** Guests never see people (RULES.md §2), so W2 is W1 without the people page. */
 export const W2_QUERY = `query W2($id: ID!) {
   workspace(id: $id) {
     name viewerRole viewerPermissions

@@ -239,7 +239,7 @@ describe('Workspace.projects', () => {
     expect(names(again)).toEqual([]);
   });
 
-  it('answers viewerRole, viewerPermissions and owner on a page exactly as for each project alone (SPEC.md §1, §2)', async () => {
+  it('answers viewerRole, viewerPermissions and owner on a page exactly as for each project alone (RULES.md §1, §2)', async () => {
     // A page decides these for all its projects at once (decideProjectAccess); project(id) looks them up.
     const c = await t.cast(Visibility.PUBLIC);
     const make = async (as: typeof c.member, name: string, visibility: string) =>

@@ -22,7 +22,7 @@ import { TestServer, type GqlResult, type TestUser } from '../test/harness';
 import { changedTables, snapshotQuery, takeSnapshot } from './snapshot';
 
 /**
- * Bad input, everywhere (SPEC.md §3, §5.5). For EVERY mutation of the schema, fast-check sends
+ * Bad input, everywhere (RULES.md §3, §5.5). For EVERY mutation of the schema, fast-check sends
  * random and malformed arguments (odd strings, unicode, NUL bytes, huge values, wrong scalar
  * types, nulls, random UUIDs, ids of real objects of every kind and of another workspace, bad
  * enums, bad base64 and JSON, bad dates) as every role. The server must never answer

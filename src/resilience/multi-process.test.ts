@@ -8,7 +8,7 @@ import { eventually, gqlAt, okAt, signUpAt, sleep } from './client';
 import { startAtriumProcess, type AtriumProcess } from './processes';
 
 /**
- * Several processes (SPEC.md §5 under a real deployment): two Atrium server processes on ONE
+ * Several processes (RULES.md §5 under a real deployment): two Atrium server processes on ONE
  * database. Load is spread over both; conflicting mutations reach both at the same moment; the
  * owner and self-role invariants are then checked with SQL. Rate limits and background jobs
  * (purge, mail) must act once across the fleet, not once per process.
@@ -69,7 +69,7 @@ async function member(workspaceId: string, accountId: string, role: string): Pro
   return row.id;
 }
 
-/** SPEC.md §5.1 and §5.2, over the whole database. */
+/** RULES.md §5.1 and §5.2, over the whole database. */
 async function checkInvariants() {
   const owners = await sql(
     `SELECT w.id, (SELECT count(*)::int FROM membership m JOIN account a ON a.id = m.account_id

@@ -22,7 +22,7 @@ const COMMANDS: Record<string, { sql: string; done: string }> = {
   unsuperuser: { sql: `UPDATE account SET is_superuser = false WHERE email = $1`, done: 'is no longer a superuser' },
 };
 
-/** Grants platform roles, which no API may grant (SPEC.md §1). */
+/** Grants platform roles, which no API may grant (RULES.md §1). */
 async function main(): Promise<number> {
   const [command, email] = process.argv.slice(2);
   const spec = COMMANDS[command ?? ''];

@@ -17,7 +17,7 @@ const removedWorkspacesOf = defineLoader(
     }),
 );
 
-/** Removing, restoring and purging workspaces (SPEC.md §4). The shield has checked the matrix. */
+/** Removing, restoring and purging workspaces (RULES.md §4). The shield has checked the matrix. */
 @Resolver()
 export class WorkspaceRemovalResolver {
   @Mutation(() => Workspace, { description: 'Removes the workspace (admins and the owner); it can be restored until purgeAt.' })

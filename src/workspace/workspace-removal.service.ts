@@ -16,7 +16,7 @@ async function lockWorkspace(db: EntityManager, id: string): Promise<Workspace> 
 }
 
 /**
- * Removes a workspace (SPEC.md §4): from this commit on it is NOT_FOUND for every query and
+ * Removes a workspace (RULES.md §4): from this commit on it is NOT_FOUND for every query and
  * mutation inside it; it stays restorable until `purgeAt`, `retentionDays` from now. A workspace
  * removed meanwhile by a concurrent request is NOT_FOUND, as the shield would have answered.
  */

@@ -55,7 +55,7 @@ describe('creating workspaces', () => {
   });
 });
 
-describe('visibility (SPEC.md §1)', () => {
+describe('visibility (RULES.md §1)', () => {
   it('answers NOT_FOUND to outsiders and guests for a private workspace, exactly like a missing one', async () => {
     const { workspace, outsider } = await t.cast(Visibility.PRIVATE);
     const missing = '00000000-0000-4000-8000-000000000000';
