@@ -11,24 +11,70 @@
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
-import {
-  buildSchema, DocumentNode, execute, GraphQLError, GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, parse, validate,
-} from 'graphql';
+import { buildSchema, DocumentNode, execute, GraphQLError, GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, parse, validate } from 'graphql';
 import { Pool } from 'pg';
 import { projectCodes, workspaceCodes, type ProjectGrantee, type WorkspaceGrantee } from '../src/auth/permissions';
 
 const SDL = /* GraphQL */ `
-  enum WorkspaceRole { VIEWER MEMBER ADMIN OWNER }
-  enum PersonStatus { ACTIVE INVITED EXPIRED }
-  interface Person { id: ID! name: String email: String role: WorkspaceRole! status: PersonStatus! }
-  type Member implements Person { id: ID! name: String email: String role: WorkspaceRole! status: PersonStatus! }
-  type Invitation implements Person { id: ID! name: String email: String role: WorkspaceRole! status: PersonStatus! }
-  type PersonEdge { cursor: String! node: Person! }
-  type PageInfo { hasNextPage: Boolean! endCursor: String }
-  type PersonConnection { edges: [PersonEdge!]! pageInfo: PageInfo! }
-  type Project { id: ID! name: String! owner: Member viewerRole: String viewerPermissions: [String!]! }
-  type ProjectEdge { cursor: String! node: Project! }
-  type ProjectConnection { edges: [ProjectEdge!]! pageInfo: PageInfo! }
+  enum WorkspaceRole {
+    VIEWER
+    MEMBER
+    ADMIN
+    OWNER
+  }
+  enum PersonStatus {
+    ACTIVE
+    INVITED
+    EXPIRED
+  }
+  interface Person {
+    id: ID!
+    name: String
+    email: String
+    role: WorkspaceRole!
+    status: PersonStatus!
+  }
+  type Member implements Person {
+    id: ID!
+    name: String
+    email: String
+    role: WorkspaceRole!
+    status: PersonStatus!
+  }
+  type Invitation implements Person {
+    id: ID!
+    name: String
+    email: String
+    role: WorkspaceRole!
+    status: PersonStatus!
+  }
+  type PersonEdge {
+    cursor: String!
+    node: Person!
+  }
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
+  type PersonConnection {
+    edges: [PersonEdge!]!
+    pageInfo: PageInfo!
+  }
+  type Project {
+    id: ID!
+    name: String!
+    owner: Member
+    viewerRole: String
+    viewerPermissions: [String!]!
+  }
+  type ProjectEdge {
+    cursor: String!
+    node: Project!
+  }
+  type ProjectConnection {
+    edges: [ProjectEdge!]!
+    pageInfo: PageInfo!
+  }
   type Workspace {
     id: ID!
     name: String!
@@ -37,15 +83,53 @@ const SDL = /* GraphQL */ `
     projects(first: Int, after: String): ProjectConnection!
     people(first: Int, after: String): PersonConnection!
   }
-  type Me { id: ID! name: String! email: String! }
-  type Query { me: Me workspace(id: ID!): Workspace }
+  type Me {
+    id: ID!
+    name: String!
+    email: String!
+  }
+  type Query {
+    me: Me
+    workspace(id: ID!): Workspace
+  }
 `;
 
-interface Caller { id: string; name: string; email: string; isSuperuser: boolean; platformRole: string }
-interface Ctx { caller: Caller | null; pool: Pool; ownerLoader: DataLoader<string, MemberRow | null> }
-interface WorkspaceRow { id: string; name: string; visibility: string; role: WorkspaceGrantee | null; superuser: boolean }
-interface ProjectRow { id: string; name: string; visibility: string; owner_id: string | null; workspace_id: string; ws: WorkspaceRow }
-interface MemberRow { id: string; kind: 'member' | 'invitation'; name: string | null; email: string | null; account_id: string | null; role: string; status: string }
+interface Caller {
+  id: string;
+  name: string;
+  email: string;
+  isSuperuser: boolean;
+  platformRole: string;
+}
+interface Ctx {
+  caller: Caller | null;
+  pool: Pool;
+  ownerLoader: DataLoader<string, MemberRow | null>;
+}
+interface WorkspaceRow {
+  id: string;
+  name: string;
+  visibility: string;
+  role: WorkspaceGrantee | null;
+  superuser: boolean;
+}
+interface ProjectRow {
+  id: string;
+  name: string;
+  visibility: string;
+  owner_id: string | null;
+  workspace_id: string;
+  ws: WorkspaceRow;
+}
+interface MemberRow {
+  id: string;
+  kind: 'member' | 'invitation';
+  name: string | null;
+  email: string | null;
+  account_id: string | null;
+  role: string;
+  status: string;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const err = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
@@ -84,7 +168,9 @@ export function buildFloorSchema(): GraphQLSchema {
   fields('Query').me.resolve = (_root, _args, ctx: Ctx) => ctx.caller;
   fields('Query').workspace.resolve = async (_root, args: { id: string }, ctx: Ctx) => {
     if (!UUID.test(args.id)) throw err('The workspace was not found.', 'NOT_FOUND');
-    const { rows } = await ctx.pool.query({ name: 'floor_workspace', text: `SELECT w.id, w.name, w.visibility, m.role FROM workspace w
+    const { rows } = await ctx.pool.query({
+      name: 'floor_workspace',
+      text: `SELECT w.id, w.name, w.visibility, m.role FROM workspace w
        LEFT JOIN membership m ON m.workspace_id = w.id AND m.account_id = $2
        WHERE w.id = $1 AND w.removed_at IS NULL`,
       values: [args.id, ctx.caller?.id ?? null],
@@ -104,19 +190,26 @@ export function buildFloorSchema(): GraphQLSchema {
     if (!has(w.role, w.superuser, 'workspace.projects.list')) throw err('You do not have permission to do this.', 'FORBIDDEN');
     const first = clamp(args.first);
     const guestOnly = w.role === 'GUEST' && !w.superuser;
-    const { rows } = await ctx.pool.query({ name: 'floor_projects', text: `SELECT id, name, visibility, owner_id, workspace_id FROM project
+    const { rows } = await ctx.pool.query({
+      name: 'floor_projects',
+      text: `SELECT id, name, visibility, owner_id, workspace_id FROM project
        WHERE workspace_id = $1 AND removed_at IS NULL AND ($2::boolean IS FALSE OR visibility = 'PUBLIC')
        ORDER BY lower(name), id LIMIT $3`,
       values: [w.id, guestOnly, first + 1],
     });
     const page = rows.slice(0, first).map((p) => ({ ...p, ws: w }) as ProjectRow);
-    return { edges: page.map((p) => ({ cursor: cursor(p.id), node: p })), pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? cursor(page[page.length - 1].id) : null } };
+    return {
+      edges: page.map((p) => ({ cursor: cursor(p.id), node: p })),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? cursor(page[page.length - 1].id) : null },
+    };
   };
   ws.people.resolve = async (w: WorkspaceRow, args: { first?: number }, ctx: Ctx) => {
     if (!has(w.role, w.superuser, 'workspace.people.list')) throw err('You do not have permission to do this.', 'FORBIDDEN');
     const first = clamp(args.first);
     const withInvitations = has(w.role, w.superuser, 'workspace.invitation.view');
-    const { rows } = await ctx.pool.query({ name: 'floor_people', text: `SELECT * FROM (
+    const { rows } = await ctx.pool.query({
+      name: 'floor_people',
+      text: `SELECT * FROM (
          SELECT m.id, 'member' AS kind, ${DISPLAY_NAME} AS name, a.email, m.account_id, m.role, 'ACTIVE' AS status
          FROM membership m JOIN account a ON a.id = m.account_id WHERE m.workspace_id = $1
          UNION ALL
@@ -130,7 +223,10 @@ export function buildFloorSchema(): GraphQLSchema {
       ...p,
       email: p.kind === 'invitation' || emailVisible(ctx, w, p.account_id) ? p.email : null,
     }));
-    return { edges: page.map((p) => ({ cursor: cursor(p.id), node: p })), pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? cursor(page[page.length - 1].id) : null } };
+    return {
+      edges: page.map((p) => ({ cursor: cursor(p.id), node: p })),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? cursor(page[page.length - 1].id) : null },
+    };
   };
 
   const project = fields('Project');
@@ -148,7 +244,9 @@ export function buildFloorSchema(): GraphQLSchema {
 function ownerLoader(pool: Pool) {
   return new DataLoader<string, MemberRow | null>(async (keys) => {
     const pairs = keys.map((k) => k.split(':'));
-    const { rows } = await pool.query({ name: 'floor_owners', text: `SELECT m.id, 'member' AS kind, ${DISPLAY_NAME} AS name, a.email, m.account_id, m.role, 'ACTIVE' AS status, m.workspace_id
+    const { rows } = await pool.query({
+      name: 'floor_owners',
+      text: `SELECT m.id, 'member' AS kind, ${DISPLAY_NAME} AS name, a.email, m.account_id, m.role, 'ACTIVE' AS status, m.workspace_id
        FROM membership m JOIN account a ON a.id = m.account_id
        WHERE (m.workspace_id, m.account_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
       values: [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
@@ -162,7 +260,9 @@ async function authenticate(pool: Pool, header: string | undefined): Promise<Cal
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) return err('The Authorization header must be "Bearer <token>".', 'UNAUTHENTICATED');
-  const { rows } = await pool.query({ name: 'floor_auth', text: `SELECT a.id, a.name, a.email, a.is_superuser AS "isSuperuser", a.platform_role AS "platformRole"
+  const { rows } = await pool.query({
+    name: 'floor_auth',
+    text: `SELECT a.id, a.name, a.email, a.is_superuser AS "isSuperuser", a.platform_role AS "platformRole"
      FROM token t JOIN account a ON a.id = t.account_id
      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`,
     values: [createHash('sha256').update(match[1]).digest()],

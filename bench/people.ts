@@ -11,8 +11,31 @@ export const W6_SIZES = [100, 100_000] as const;
 
 const FIRST = ['Ann', 'Ben', 'Cara', 'Dev', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'Jo', 'Kai', 'Lia', 'Max', 'Nia', 'Oto', 'Pia', 'Quin', 'Rae', 'Sol', 'Tea'];
 const LAST = [
-  'Lee', 'Smith', 'Garcia', 'Kim', 'Nguyen', 'Patel', 'Jones', 'Brown', 'Silva', 'Rossi', 'Novak', 'Costa', 'Meyer', 'Dubois', 'Haddad', 'Okafor', 'Sato', 'Ivanova',
-  'Larsen', 'Moreau', 'Tanaka', 'Weber', 'Kowalski', 'Horvat', 'Berg',
+  'Lee',
+  'Smith',
+  'Garcia',
+  'Kim',
+  'Nguyen',
+  'Patel',
+  'Jones',
+  'Brown',
+  'Silva',
+  'Rossi',
+  'Novak',
+  'Costa',
+  'Meyer',
+  'Dubois',
+  'Haddad',
+  'Okafor',
+  'Sato',
+  'Ivanova',
+  'Larsen',
+  'Moreau',
+  'Tanaka',
+  'Weber',
+  'Kowalski',
+  'Horvat',
+  'Berg',
 ];
 /** Looking a colleague up by name: one person of this name is in each workspace (the others' names come from 20 × 25 combinations). */
 const W6_PERSON = 'Zora Quist';

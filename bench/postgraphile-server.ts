@@ -17,7 +17,12 @@ const nestedGraphql = path.dirname(require.resolve('postgraphile/package.json'))
 const resolveFilename = (Module as unknown as { _resolveFilename: (request: string, parent: unknown, ...rest: unknown[]) => string })._resolveFilename;
 (Module as unknown as { _resolveFilename: typeof resolveFilename })._resolveFilename = function (request, parent, ...rest) {
   if (request === 'graphql' || request.startsWith('graphql/')) {
-    return resolveFilename.call(this, request, { id: nestedGraphql, filename: path.join(nestedGraphql, 'index.js'), paths: [path.join(nestedGraphql, 'node_modules')] }, ...rest);
+    return resolveFilename.call(
+      this,
+      request,
+      { id: nestedGraphql, filename: path.join(nestedGraphql, 'index.js'), paths: [path.join(nestedGraphql, 'node_modules')] },
+      ...rest,
+    );
   }
   return resolveFilename.call(this, request, parent, ...rest);
 };

@@ -62,23 +62,49 @@ interface Options {
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
-    duration: 8, warmup: 5, connections: 10, workloads: ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'], systems: ['atrium', 'floor', 'postgraphile'],
-    scale: 'large', tsNode: false, profile: false, out: '',
+    duration: 8,
+    warmup: 5,
+    connections: 10,
+    workloads: ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'],
+    systems: ['atrium', 'floor', 'postgraphile'],
+    scale: 'large',
+    tsNode: false,
+    profile: false,
+    out: '',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=');
     const value = () => inline ?? argv[++i];
     switch (flag) {
-      case '--duration': o.duration = Number(value()); break;
-      case '--warmup': o.warmup = Number(value()); break;
-      case '--connections': o.connections = Number(value()); break;
-      case '--workloads': o.workloads = value().split(','); break;
-      case '--systems': o.systems = value().split(',') as SystemName[]; break;
-      case '--scale': o.scale = value() as Scale; break;
-      case '--ts-node': o.tsNode = true; break;
-      case '--profile': o.profile = true; break;
-      case '--out': o.out = path.resolve(value()); break;
-      default: throw new Error(`unknown option ${argv[i]}`);
+      case '--duration':
+        o.duration = Number(value());
+        break;
+      case '--warmup':
+        o.warmup = Number(value());
+        break;
+      case '--connections':
+        o.connections = Number(value());
+        break;
+      case '--workloads':
+        o.workloads = value().split(',');
+        break;
+      case '--systems':
+        o.systems = value().split(',') as SystemName[];
+        break;
+      case '--scale':
+        o.scale = value() as Scale;
+        break;
+      case '--ts-node':
+        o.tsNode = true;
+        break;
+      case '--profile':
+        o.profile = true;
+        break;
+      case '--out':
+        o.out = path.resolve(value());
+        break;
+      default:
+        throw new Error(`unknown option ${argv[i]}`);
     }
   }
   if (o.profile && !argv.some((a) => a.startsWith('--systems'))) o.systems = ['atrium'];
@@ -197,7 +223,12 @@ interface Server {
   logFile: string;
 }
 
-async function load(server: Server, req: { body: string; headers: Record<string, string>; check: (b: string) => string | null }, opts: { duration: number; connections: number; rate?: number }, stats: Stats): Promise<Point> {
+async function load(
+  server: Server,
+  req: { body: string; headers: Record<string, string>; check: (b: string) => string | null },
+  opts: { duration: number; connections: number; rate?: number },
+  stats: Stats,
+): Promise<Point> {
   await stats.reset();
   const cpu0 = serverCpuMs(server.pid);
   const db0 = postgresCpu();
@@ -218,7 +249,11 @@ async function load(server: Server, req: { body: string; headers: Record<string,
 type Measured = Pick<Point, 'requests' | 'rps' | 'p50' | 'p99' | 'failures' | 'firstFailure' | 'note'>;
 
 /** Closed loop (capacity, warm-up, W5): autocannon, every connection sending its next request as soon as the last is answered. */
-async function closedLoad(server: Server, req: { body: string; headers: Record<string, string>; check: (b: string) => string | null }, opts: { duration: number; connections: number }): Promise<Measured> {
+async function closedLoad(
+  server: Server,
+  req: { body: string; headers: Record<string, string>; check: (b: string) => string | null },
+  opts: { duration: number; connections: number },
+): Promise<Measured> {
   let failures = 0;
   let firstFailure: string | null = null;
   const result = await autocannon({
@@ -257,7 +292,11 @@ async function closedLoad(server: Server, req: { body: string; headers: Record<s
  * A fixed rate (the 50% and 80% points): bench/pacer.ts, open loop, evenly spaced arrivals, latency from each
  * request's due time. requests = requests sent; rps = answers per second actually achieved.
  */
-async function pacedLoad(server: Server, req: { body: string; headers: Record<string, string>; check: (b: string) => string | null }, opts: { duration: number; connections: number; rate: number }): Promise<Measured> {
+async function pacedLoad(
+  server: Server,
+  req: { body: string; headers: Record<string, string>; check: (b: string) => string | null },
+  opts: { duration: number; connections: number; rate: number },
+): Promise<Measured> {
   const r = await paced({
     url: server.url,
     method: 'POST',
@@ -277,7 +316,9 @@ async function pacedLoad(server: Server, req: { body: string; headers: Record<st
     p99: r.p99,
     failures: r.failures,
     firstFailure: r.firstFailure,
-    note: short ? `achieved ${f(r.achievedRate, 0)} of ${opts.rate} req/s (${f((100 * (opts.rate - r.achievedRate)) / opts.rate, 0)}% short; the generator lagged ${f(r.maxSendLagMs, 1)} ms at worst)` : null,
+    note: short
+      ? `achieved ${f(r.achievedRate, 0)} of ${opts.rate} req/s (${f((100 * (opts.rate - r.achievedRate)) / opts.rate, 0)}% short; the generator lagged ${f(r.maxSendLagMs, 1)} ms at worst)`
+      : null,
   };
 }
 
@@ -301,7 +342,11 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
 async function startServer(name: SystemName, command: string[], env: Record<string, string>, port: number, role: string, dir: string): Promise<Server> {
   const logFile = path.join(dir, `${name}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(command[0], command.slice(1), { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', out, out] });
+  const child = spawn(command[0], command.slice(1), {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', out, out],
+  });
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
     await waitReady(url, child, 120_000);
@@ -317,7 +362,10 @@ function buildAtrium(): string | null {
   const outDir = path.join(ROOT, 'node_modules', '.cache', 'atrium-bench');
   fs.rmSync(outDir, { recursive: true, force: true });
   try {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
   } catch (error) {
     // tsc emits despite type errors elsewhere in the tree; use the output if it is there.
     const out = String((error as { stdout?: Buffer }).stdout ?? '');
@@ -349,7 +397,9 @@ async function expectedAnswers(client: Client, m: SeedManifest): Promise<Expecte
      UNION ALL SELECT email_normalized, false FROM invitation WHERE workspace_id = $1 AND stored_state = 'PENDING'`,
     [m.target.workspaceId],
   );
-  const pub = await client.query(`SELECT id FROM project WHERE workspace_id = $1 AND visibility = 'PUBLIC' AND removed_at IS NULL`, [m.publicTarget.workspaceId]);
+  const pub = await client.query(`SELECT id FROM project WHERE workspace_id = $1 AND visibility = 'PUBLIC' AND removed_at IS NULL`, [
+    m.publicTarget.workspaceId,
+  ]);
   return {
     target: {
       workspaceId: m.target.workspaceId,
@@ -367,7 +417,10 @@ async function expectedAnswers(client: Client, m: SeedManifest): Promise<Expecte
 
 // ---------------------------------------------------------------- W4: mutations
 
-interface GqlAnswer { data?: any; errors?: { message: string; extensions?: { code?: string } }[] }
+interface GqlAnswer {
+  data?: any;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
 
 async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<{ ms: number; body: GqlAnswer }> {
   const t0 = performance.now();
@@ -397,7 +450,12 @@ const M = {
   access: `query($id: ID!) { workspace(id: $id) { name } }`,
 };
 
-interface OpStats { ok: number; fail: number; latencies: number[]; firstError: string | null }
+interface OpStats {
+  ok: number;
+  fail: number;
+  latencies: number[];
+  firstError: string | null;
+}
 interface W4Result {
   ops: Record<string, OpStats>;
   cycles: number;
@@ -445,7 +503,9 @@ async function runW4(server: Server, client: Client, stats: Stats, m: SeedManife
       const problem = errorOf(body) ?? (body.data ? check(body.data) : 'no data');
       return record(op, ms, problem) ? body.data : null;
     };
-    await call('createProject', M.createProject, { input: { workspaceId, name: `Bench project ${n}` } }, adminToken, (d) => (d.createProject?.id ? null : 'no id'));
+    await call('createProject', M.createProject, { input: { workspaceId, name: `Bench project ${n}` } }, adminToken, (d) =>
+      d.createProject?.id ? null : 'no id',
+    );
     const invited = await call('inviteMembers', M.invite, { input: { workspaceId, emails: [invitee.email], role: 'MEMBER' } }, adminToken, (d) =>
       d.inviteMembers?.results?.[0]?.status === 'INVITED' ? null : `status ${d.inviteMembers?.results?.[0]?.status}`,
     );
@@ -455,14 +515,22 @@ async function runW4(server: Server, client: Client, stats: Stats, m: SeedManife
     const accepted = await call('acceptInvitation', M.accept, { token }, invitee.token, (d) => (d.acceptInvitation?.id ? null : 'no member'));
     if (!accepted) return;
     const memberId = accepted.acceptInvitation.id;
-    await call('changeMemberRole', M.changeRole, { input: { memberId, role: 'VIEWER' } }, adminToken, (d) => (d.changeMemberRole?.role === 'VIEWER' ? null : `role ${d.changeMemberRole?.role}`));
-    const removed = await call('removeMember', M.remove, { id: memberId }, adminToken, (d) => (d.removeMember?.removedMemberId === memberId ? null : 'wrong removedMemberId'));
+    await call('changeMemberRole', M.changeRole, { input: { memberId, role: 'VIEWER' } }, adminToken, (d) =>
+      d.changeMemberRole?.role === 'VIEWER' ? null : `role ${d.changeMemberRole?.role}`,
+    );
+    const removed = await call('removeMember', M.remove, { id: memberId }, adminToken, (d) =>
+      d.removeMember?.removedMemberId === memberId ? null : 'wrong removedMemberId',
+    );
     if (!removed) return;
     removedAccounts.push(invitee.accountId);
     // RULES.md §5.4: a removed member has no access on the very next request.
     requests++;
     const after = await gql(server.url, M.access, { id: workspaceId }, invitee.token);
-    record('access after removal → NOT_FOUND', after.ms, after.body.errors?.[0]?.extensions?.code === 'NOT_FOUND' ? null : `got ${JSON.stringify(after.body).slice(0, 120)}`);
+    record(
+      'access after removal → NOT_FOUND',
+      after.ms,
+      after.body.errors?.[0]?.extensions?.code === 'NOT_FOUND' ? null : `got ${JSON.stringify(after.body).slice(0, 120)}`,
+    );
   };
 
   const workers = Array.from({ length: 4 }, async () => {
@@ -482,7 +550,9 @@ async function runW4(server: Server, client: Client, stats: Stats, m: SeedManife
   const conflicts: string[] = [];
   const pairResults = await Promise.all(
     conflictInvitees.map(async (inv) => {
-      const invites = await Promise.all([0, 1].map(() => gql(server.url, M.invite, { input: { workspaceId, emails: [inv.email], role: 'MEMBER' } }, adminToken)));
+      const invites = await Promise.all(
+        [0, 1].map(() => gql(server.url, M.invite, { input: { workspaceId, emails: [inv.email], role: 'MEMBER' } }, adminToken)),
+      );
       const token = await invitationToken(client, inv.email);
       const accepts = token ? await Promise.all([0, 1].map(() => gql(server.url, M.accept, { token }, inv.token))) : [];
       return { invites, accepts };
@@ -525,7 +595,12 @@ async function runW4(server: Server, client: Client, stats: Stats, m: SeedManife
     `SELECT count(*) AS n FROM membership WHERE workspace_id = $1 AND account_id = ANY($2::uuid[])`,
     [workspaceId, removedAccounts],
   );
-  const successes = Object.entries(ops).filter(([op]) => !op.startsWith('access')).reduce((n, [, s]) => n + s.ok, 0) + invitedOk + acceptedOk;
+  const successes =
+    Object.entries(ops)
+      .filter(([op]) => !op.startsWith('access'))
+      .reduce((n, [, s]) => n + s.ok, 0) +
+    invitedOk +
+    acceptedOk;
   await check(
     `§5.5 audit events in the W4 workspace (≥ ${successes} successful mutations)`,
     `SELECT count(*) AS n FROM audit_event WHERE workspace_id = $1`,
@@ -552,7 +627,12 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-interface Cell { capacity?: Point; half?: Point; eighty?: Point; error?: string }
+interface Cell {
+  capacity?: Point;
+  half?: Point;
+  eighty?: Point;
+  error?: string;
+}
 
 function table(headers: string[], rows: string[][]): string {
   return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -574,7 +654,15 @@ function summarize(cell: Cell) {
     requests,
     failures,
     firstFailure: points.find((p) => p.firstFailure)?.firstFailure ?? cell.error ?? null,
-    notes: ([['@50%', cell.half], ['@80%', cell.eighty]] as const).filter(([, p]) => p?.note).map(([at, p]) => `${at}: ${p!.note}`).join('; '),
+    notes: (
+      [
+        ['@50%', cell.half],
+        ['@80%', cell.eighty],
+      ] as const
+    )
+      .filter(([, p]) => p?.note)
+      .map(([at, p]) => `${at}: ${p!.note}`)
+      .join('; '),
   };
 }
 
@@ -582,7 +670,11 @@ function summarize(cell: Cell) {
 
 const profileDirOf = (dir: string) => path.join(dir, 'profile');
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
 
 /** Where a script belongs: a package under node_modules, Atrium's own code, or Node itself. */
 function ownerOf(url: string): string {
@@ -612,18 +704,30 @@ function summarizeProfiles(dir: string): string {
       total += us;
       const owner = ['(garbage collector)', '(program)'].includes(node.callFrame.functionName) ? node.callFrame.functionName : ownerOf(node.callFrame.url);
       byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
-      const where = node.callFrame.url ? `${node.callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*atrium-bench\//, '')}:${node.callFrame.lineNumber + 1}` : '';
+      const where = node.callFrame.url
+        ? `${node.callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*atrium-bench\//, '')}:${node.callFrame.lineNumber + 1}`
+        : '';
       const key = `${node.callFrame.functionName || '(anonymous)'} | ${where}`;
       byFunction.set(key, (byFunction.get(key) ?? 0) + us);
     });
   }
   const rows = (m: Map<string, number>, n: number) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `| ${k.replace(/\|(?! )/g, '\\|')} | ${(us / 1000).toFixed(0)} | ${((100 * us) / total).toFixed(1)}% |`);
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => `| ${k.replace(/\|(?! )/g, '\\|')} | ${(us / 1000).toFixed(0)} | ${((100 * us) / total).toFixed(1)}% |`);
   return [
-    '## Atrium CPU profile (self time, whole run, idle excluded)', '',
-    `${(total / 1e6).toFixed(1)} s of busy samples in ${files.length} profile(s).`, '',
-    '| package | ms | share |', '|---|---|---|', ...rows(byOwner, 20), '',
-    '| function | where | ms | share |', '|---|---|---|---|', ...rows(byFunction, 30),
+    '## Atrium CPU profile (self time, whole run, idle excluded)',
+    '',
+    `${(total / 1e6).toFixed(1)} s of busy samples in ${files.length} profile(s).`,
+    '',
+    '| package | ms | share |',
+    '|---|---|---|',
+    ...rows(byOwner, 20),
+    '',
+    '| function | where | ms | share |',
+    '|---|---|---|---|',
+    ...rows(byFunction, 30),
   ].join('\n');
 }
 
@@ -699,13 +803,29 @@ async function main() {
           // DATA_DIR keeps the mail worker's .eml files out of the tree. The worker erases a delivered
           // message's body (it holds the one-time link), and W4 reads invitation links from the
           // outbox, so the worker is slowed past the length of the run.
-          const env = { DATABASE_URL: roleUrl(name), NODE_ENV: 'production', SHUTDOWN_DRAIN_SECONDS: '0', DATA_DIR: path.join(dir, 'atrium-data'), MAIL_INTERVAL_SECONDS: '3600',
+          const env = {
+            DATABASE_URL: roleUrl(name),
+            NODE_ENV: 'production',
+            SHUTDOWN_DRAIN_SECONDS: '0',
+            DATA_DIR: path.join(dir, 'atrium-data'),
+            MAIL_INTERVAL_SECONDS: '3600',
             // W4 invites hundreds of addresses a minute from one admin: raise the abuse limits (still checked, so still paid for).
-            INVITE_LIMIT_PER_INVITER_PER_HOUR: '1000000', INVITE_LIMIT_PER_WORKSPACE_PER_DAY: '1000000' };
+            INVITE_LIMIT_PER_INVITER_PER_HOUR: '1000000',
+            INVITE_LIMIT_PER_WORKSPACE_PER_DAY: '1000000',
+          };
           servers.push(await startServer(name, command, env, port, `bench_${name}`, dir));
         } else {
           const file = name === 'floor' ? 'bench/floor-server.ts' : 'bench/postgraphile-server.ts';
-          servers.push(await startServer(name, [process.execPath, '-r', 'ts-node/register/transpile-only', file], { DATABASE_URL: roleUrl(name), NODE_ENV: 'production' }, port, `bench_${name}`, dir));
+          servers.push(
+            await startServer(
+              name,
+              [process.execPath, '-r', 'ts-node/register/transpile-only', file],
+              { DATABASE_URL: roleUrl(name), NODE_ENV: 'production' },
+              port,
+              `bench_${name}`,
+              dir,
+            ),
+          );
         }
         log(`${name} ready (pid ${servers[servers.length - 1].pid})`);
       } catch (error) {
@@ -732,7 +852,9 @@ async function main() {
           const rate = phase === 'capacity' ? undefined : Math.max(1, Math.round(cell.capacity!.rps * (phase === 'half' ? 0.5 : 0.8)));
           const point = await load(s, request(s.name, w, expected), { duration: o.duration, connections: o.connections, rate }, stats);
           cell[phase] = point;
-          log(`${w} ${s.name} ${phase}${rate ? ` @${rate}/s (paced)` : ''}: ${f(point.rps)} req/s, p50 ${f(point.p50, 1)} ms, p99 ${f(point.p99, 1)} ms, ${f(point.statements / Math.max(1, point.requests), 2)} SQL/req, ${f(point.cpuMs / Math.max(1, point.requests), 2)} CPU ms/req, ${f(point.dbCpuMs / Math.max(1, point.requests), 2)} DB CPU ms/req, load ${f(point.load1)}, failures ${point.failures}${point.firstFailure ? ` (${point.firstFailure.slice(0, 160)})` : ''}${point.note ? `; ${point.note}` : ''}`);
+          log(
+            `${w} ${s.name} ${phase}${rate ? ` @${rate}/s (paced)` : ''}: ${f(point.rps)} req/s, p50 ${f(point.p50, 1)} ms, p99 ${f(point.p99, 1)} ms, ${f(point.statements / Math.max(1, point.requests), 2)} SQL/req, ${f(point.cpuMs / Math.max(1, point.requests), 2)} CPU ms/req, ${f(point.dbCpuMs / Math.max(1, point.requests), 2)} DB CPU ms/req, load ${f(point.load1)}, failures ${point.failures}${point.firstFailure ? ` (${point.firstFailure.slice(0, 160)})` : ''}${point.note ? `; ${point.note}` : ''}`,
+          );
         }
       }
     }
@@ -745,8 +867,21 @@ async function main() {
          FROM pg_stat_statements WHERE userid = (SELECT oid FROM pg_roles WHERE rolname = 'bench_atrium') AND query NOT ILIKE '%pg_stat_statements%'
          ORDER BY total_exec_time DESC LIMIT 10`,
       );
-      topStatements = ['## Atrium statements by database time (last load point)', '', table(['calls', 'mean ms', 'total ms', 'rows', 'statement'],
-        rows.map((r) => [String(r.calls), String(r.mean_ms), String(r.total_ms), String(r.rows), '`' + String(r.query).slice(0, 300).replace(/\|/g, '\\|').replace(/`/g, "'") + '`'])), ''].join('\n');
+      topStatements = [
+        '## Atrium statements by database time (last load point)',
+        '',
+        table(
+          ['calls', 'mean ms', 'total ms', 'rows', 'statement'],
+          rows.map((r) => [
+            String(r.calls),
+            String(r.mean_ms),
+            String(r.total_ms),
+            String(r.rows),
+            '`' + String(r.query).slice(0, 300).replace(/\|/g, '\\|').replace(/`/g, "'") + '`',
+          ]),
+        ),
+        '',
+      ].join('\n');
     }
 
     // W4: mutations on Atrium, then the invariants.
@@ -768,31 +903,41 @@ async function main() {
     // W5: abusive queries on Atrium, against W3 as the reference.
     const w5: { name: string; rps: number; cpu: number; sql: number; p50: number; rejected: string; code: string }[] = [];
     if (o.workloads.includes('W5') && atrium) {
-      for (const q of abusiveQueries(expected)) try {
-        let sample = '';
-        const token = manifest.target.memberToken;
-        const first = await gql(atrium.url, JSON.parse(q.body).query, JSON.parse(q.body).variables, token).catch((e) => ({ ms: 0, body: { errors: [{ message: String(e) }] } as GqlAnswer }));
-        sample = JSON.stringify(first.body);
-        const verdict = rejection(sample);
-        const point = await load(
-          atrium,
-          { body: q.body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, check: (b) => (rejection(b).rejected ? null : 'not rejected') },
-          { duration: Math.max(3, Math.round(o.duration / 2)), connections: o.connections },
-          stats,
-        );
-        w5.push({
-          name: q.name,
-          rps: point.rps,
-          cpu: point.cpuMs / Math.max(1, point.requests),
-          sql: point.statements / Math.max(1, point.requests),
-          p50: point.p50,
-          rejected: verdict.rejected && point.failures === 0 ? 'yes' : verdict.rejected ? `partly (${point.failures} not)` : 'NO',
-          code: verdict.code,
-        });
-        log(`W5 ${q.name}: rejected ${w5[w5.length - 1].rejected} (${verdict.code}); ${f(point.rps)} req/s, ${f(w5[w5.length - 1].cpu, 2)} CPU ms/req, ${f(w5[w5.length - 1].sql, 2)} SQL/req`);
-      } catch (error) {
-        w5.push({ name: q.name, rps: NaN, cpu: NaN, sql: NaN, p50: NaN, rejected: 'harness error', code: String((error as Error).message).slice(0, 120) });
-      }
+      for (const q of abusiveQueries(expected))
+        try {
+          let sample = '';
+          const token = manifest.target.memberToken;
+          const first = await gql(atrium.url, JSON.parse(q.body).query, JSON.parse(q.body).variables, token).catch((e) => ({
+            ms: 0,
+            body: { errors: [{ message: String(e) }] } as GqlAnswer,
+          }));
+          sample = JSON.stringify(first.body);
+          const verdict = rejection(sample);
+          const point = await load(
+            atrium,
+            {
+              body: q.body,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              check: (b) => (rejection(b).rejected ? null : 'not rejected'),
+            },
+            { duration: Math.max(3, Math.round(o.duration / 2)), connections: o.connections },
+            stats,
+          );
+          w5.push({
+            name: q.name,
+            rps: point.rps,
+            cpu: point.cpuMs / Math.max(1, point.requests),
+            sql: point.statements / Math.max(1, point.requests),
+            p50: point.p50,
+            rejected: verdict.rejected && point.failures === 0 ? 'yes' : verdict.rejected ? `partly (${point.failures} not)` : 'NO',
+            code: verdict.code,
+          });
+          log(
+            `W5 ${q.name}: rejected ${w5[w5.length - 1].rejected} (${verdict.code}); ${f(point.rps)} req/s, ${f(w5[w5.length - 1].cpu, 2)} CPU ms/req, ${f(w5[w5.length - 1].sql, 2)} SQL/req`,
+          );
+        } catch (error) {
+          w5.push({ name: q.name, rps: NaN, cpu: NaN, sql: NaN, p50: NaN, rejected: 'harness error', code: String((error as Error).message).slice(0, 120) });
+        }
     }
     // W6: the people page at 100 and 100,000 members, the sizes interleaved per request.
     const w6: { request: string; size: number; point: Point }[] = [];
@@ -829,7 +974,9 @@ async function main() {
           await load(atrium, req, { duration: Math.max(2, Math.round(o.warmup / 2)), connections: o.connections }, stats);
           const point = await load(atrium, req, { duration: Math.max(3, Math.round(o.duration / 2)), connections: o.connections }, stats);
           w6.push({ request: r.name, size, point });
-          log(`W6 ${r.name} at ${size.toLocaleString('en')}: ${f(point.rps)} req/s, p50 ${f(point.p50, 1)} ms, ${f(point.cpuMs / Math.max(1, point.requests), 2)} CPU ms/req, ${f(point.dbCpuMs / Math.max(1, point.requests), 2)} DB CPU ms/req, failures ${point.failures}${point.firstFailure ? ` (${point.firstFailure})` : ''}`);
+          log(
+            `W6 ${r.name} at ${size.toLocaleString('en')}: ${f(point.rps)} req/s, p50 ${f(point.p50, 1)} ms, ${f(point.cpuMs / Math.max(1, point.requests), 2)} CPU ms/req, ${f(point.dbCpuMs / Math.max(1, point.requests), 2)} DB CPU ms/req, failures ${point.failures}${point.firstFailure ? ` (${point.firstFailure})` : ''}`,
+          );
         }
       }
     }
@@ -838,14 +985,39 @@ async function main() {
     // Report.
     const lines: string[] = [];
     lines.push('# Atrium benchmark results', '');
-    lines.push(`Generated by \`npm run bench${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}\` on ${new Date().toISOString()} (whole run ${f((Date.now() - started) / 60000)} min).`, '');
-    lines.push(`Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB memory, Node ${machine.node}, ${machine.os}. Everything on loopback on this one machine: PostgreSQL (embedded, fsync off), the three servers and the load generator share the ${machine.nproc} cores, so absolute numbers are low and capacity is partly the load generator's; the ratios are the point.`, '');
-    const loadNote = loads.length ? `1-minute load average during the runs: min ${f(Math.min(...loads))}, mean ${f(loads.reduce((a, b) => a + b, 0) / loads.length)}, max ${f(Math.max(...loads))} on ${machine.nproc} CPUs (anything above ~3 means other work — e.g. other test suites — shared the machine and the absolute numbers are depressed).` : '';
+    lines.push(
+      `Generated by \`npm run bench${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}\` on ${new Date().toISOString()} (whole run ${f((Date.now() - started) / 60000)} min).`,
+      '',
+    );
+    lines.push(
+      `Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB memory, Node ${machine.node}, ${machine.os}. Everything on loopback on this one machine: PostgreSQL (embedded, fsync off), the three servers and the load generator share the ${machine.nproc} cores, so absolute numbers are low and capacity is partly the load generator's; the ratios are the point.`,
+      '',
+    );
+    const loadNote = loads.length
+      ? `1-minute load average during the runs: min ${f(Math.min(...loads))}, mean ${f(loads.reduce((a, b) => a + b, 0) / loads.length)}, max ${f(Math.max(...loads))} on ${machine.nproc} CPUs (anything above ~3 means other work — e.g. other test suites — shared the machine and the absolute numbers are depressed).`
+      : '';
     lines.push(loadNote, '');
-    lines.push(`Data: the ${o.scale} seed (\`npm run seed -- --scale ${o.scale}\`): ${Object.entries(manifest.counts).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}; written in ${f(seedSeconds)} s.`, '');
-    lines.push('Systems:', `- **Atrium**: ${atriumHow || 'not started'}, NODE_ENV=production, MAIL_INTERVAL_SECONDS=3600 (the mail worker would erase the invitation links W4 reads from the outbox), invitation abuse limits raised to 1,000,000 (still checked).`, '- **floor**: bench/floor-server.ts — graphql 16 + pg + DataLoader on node:http with the same authorization rules (role per workspace, guest visibility, per-project roles, people for viewers+, invitations for members+, email visibility); parse+validate cached per query text.', '- **PostGraphile 4.14** (bench/postgraphile-server.ts): read-only over the same tables, no authorization at all — an upper bound, not a competitor. The queries are the closest equivalents over its generated schema (no permissions lists, no invitations on the people page, owner = account name). PostGraphile 5 needs Node 22 and was not run.', '');
-    lines.push(`Method: capacity = autocannon, closed loop, ${o.connections} connections, for ${o.duration} s. Then fixed rates at 50% and 80% of each system's own capacity for ${o.duration} s each, from bench/pacer.ts, an open-loop generator in the style of wrk2: arrivals evenly spaced (request i is due at t0 + i/rate), sent over at most ${o.connections} keep-alive connections by the generator's own HTTP/1.1 client on raw sockets (about 0.2 ms of CPU per W1 request, against 0.5–0.7 ms through node:http; when all connections are busy, due requests wait in a FIFO queue); latency = end of the answer − the request's intended send time, so time queued in the generator or in the server counts (no coordinated omission, no synthetic samples); p50/p99 exact over every answered request; an achieved rate more than 5% below the target is flagged in the failures column. Not autocannon's \`overallRate\`: it is a per-second quota per connection, so each connection sends back-to-back at full speed until its quota is used and then idles until the next second ("50%" would be bursts at 100% for half of each second), and its coordinated-omission correction assumes an expected interval of 1 ms (\`Math.ceil(1 / rate)\`), adding synthetic samples. Systems interleaved A B C per phase, after a ${o.warmup} s warm-up each (closed loop). Every response body is checked (errors or wrong data count as failures). SQL/req: pg_stat_statements calls of the system's own database role / requests (BEGIN/COMMIT included). CPU ms/req: utime+stime (/proc) of the server process and its children (Atrium's workers) / requests; DB CPU: utime+stime of the benchmark cluster's PostgreSQL processes / requests. Both averaged over the three runs.`, '');
-    lines.push('Workloads: **W1** dashboard as a member (workspace + viewerRole/viewerPermissions + 50 projects with owner and viewerPermissions + 100 people with email); **W2** the same as a guest of a public workspace (without people: guests never see people); **W3** `me { id } workspace(id) { name }`; **W4** mutation mix on Atrium + RULES.md §5 invariants; **W5** abusive queries on Atrium; **W6** the people page in workspaces of 100 and 100,000 members (bench/people.ts).', '');
+    lines.push(
+      `Data: the ${o.scale} seed (\`npm run seed -- --scale ${o.scale}\`): ${Object.entries(manifest.counts)
+        .map(([k, v]) => `${v.toLocaleString('en')} ${k}`)
+        .join(', ')}; written in ${f(seedSeconds)} s.`,
+      '',
+    );
+    lines.push(
+      'Systems:',
+      `- **Atrium**: ${atriumHow || 'not started'}, NODE_ENV=production, MAIL_INTERVAL_SECONDS=3600 (the mail worker would erase the invitation links W4 reads from the outbox), invitation abuse limits raised to 1,000,000 (still checked).`,
+      '- **floor**: bench/floor-server.ts — graphql 16 + pg + DataLoader on node:http with the same authorization rules (role per workspace, guest visibility, per-project roles, people for viewers+, invitations for members+, email visibility); parse+validate cached per query text.',
+      '- **PostGraphile 4.14** (bench/postgraphile-server.ts): read-only over the same tables, no authorization at all — an upper bound, not a competitor. The queries are the closest equivalents over its generated schema (no permissions lists, no invitations on the people page, owner = account name). PostGraphile 5 needs Node 22 and was not run.',
+      '',
+    );
+    lines.push(
+      `Method: capacity = autocannon, closed loop, ${o.connections} connections, for ${o.duration} s. Then fixed rates at 50% and 80% of each system's own capacity for ${o.duration} s each, from bench/pacer.ts, an open-loop generator in the style of wrk2: arrivals evenly spaced (request i is due at t0 + i/rate), sent over at most ${o.connections} keep-alive connections by the generator's own HTTP/1.1 client on raw sockets (about 0.2 ms of CPU per W1 request, against 0.5–0.7 ms through node:http; when all connections are busy, due requests wait in a FIFO queue); latency = end of the answer − the request's intended send time, so time queued in the generator or in the server counts (no coordinated omission, no synthetic samples); p50/p99 exact over every answered request; an achieved rate more than 5% below the target is flagged in the failures column. Not autocannon's \`overallRate\`: it is a per-second quota per connection, so each connection sends back-to-back at full speed until its quota is used and then idles until the next second ("50%" would be bursts at 100% for half of each second), and its coordinated-omission correction assumes an expected interval of 1 ms (\`Math.ceil(1 / rate)\`), adding synthetic samples. Systems interleaved A B C per phase, after a ${o.warmup} s warm-up each (closed loop). Every response body is checked (errors or wrong data count as failures). SQL/req: pg_stat_statements calls of the system's own database role / requests (BEGIN/COMMIT included). CPU ms/req: utime+stime (/proc) of the server process and its children (Atrium's workers) / requests; DB CPU: utime+stime of the benchmark cluster's PostgreSQL processes / requests. Both averaged over the three runs.`,
+      '',
+    );
+    lines.push(
+      'Workloads: **W1** dashboard as a member (workspace + viewerRole/viewerPermissions + 50 projects with owner and viewerPermissions + 100 people with email); **W2** the same as a guest of a public workspace (without people: guests never see people); **W3** `me { id } workspace(id) { name }`; **W4** mutation mix on Atrium + RULES.md §5 invariants; **W5** abusive queries on Atrium; **W6** the people page in workspaces of 100 and 100,000 members (bench/people.ts).',
+      '',
+    );
 
     for (const w of readWorkloads) {
       const cells = results[w]!;
@@ -856,41 +1028,124 @@ async function main() {
         if (!cell) continue;
         const s = summarize(cell);
         rows.push([
-          LABEL[name], f(s.rps, 0), `${f(s.p50h, 1)} / ${f(s.p99h, 1)}`, `${f(s.p50e, 1)} / ${f(s.p99e, 1)}`, f(s.sql, 2), f(s.cpu, 2), f(s.dbCpu, 2),
-          floor && name !== 'floor' ? `${ratio(s.rps, floor.rps)} / ${ratio(s.p99e, floor.p99e)} / ${ratio(s.cpu, floor.cpu)} / ${ratio(s.sql, floor.sql)}` : '',
-          (s.failures || cell.error ? `**${s.failures} of ${s.requests} FAILED**: ${(s.firstFailure ?? '').replace(/\|/g, '\\|').slice(0, 200)}` : `0 of ${s.requests}`) +
-            (s.notes ? `; **rate short** ${s.notes.replace(/\|/g, '\\|')}` : ''),
+          LABEL[name],
+          f(s.rps, 0),
+          `${f(s.p50h, 1)} / ${f(s.p99h, 1)}`,
+          `${f(s.p50e, 1)} / ${f(s.p99e, 1)}`,
+          f(s.sql, 2),
+          f(s.cpu, 2),
+          f(s.dbCpu, 2),
+          floor && name !== 'floor'
+            ? `${ratio(s.rps, floor.rps)} / ${ratio(s.p99e, floor.p99e)} / ${ratio(s.cpu, floor.cpu)} / ${ratio(s.sql, floor.sql)}`
+            : '',
+          (s.failures || cell.error
+            ? `**${s.failures} of ${s.requests} FAILED**: ${(s.firstFailure ?? '').replace(/\|/g, '\\|').slice(0, 200)}`
+            : `0 of ${s.requests}`) + (s.notes ? `; **rate short** ${s.notes.replace(/\|/g, '\\|')}` : ''),
         ]);
       }
       lines.push(`## ${w}`, '');
-      lines.push(table(['system', 'req/s (capacity)', 'p50 / p99 ms @50%', 'p50 / p99 ms @80%', 'SQL/req', 'CPU ms/req', 'DB CPU ms/req', 'vs floor: req/s / p99@80% / CPU / SQL', 'failures'], rows), '');
+      lines.push(
+        table(
+          [
+            'system',
+            'req/s (capacity)',
+            'p50 / p99 ms @50%',
+            'p50 / p99 ms @80%',
+            'SQL/req',
+            'CPU ms/req',
+            'DB CPU ms/req',
+            'vs floor: req/s / p99@80% / CPU / SQL',
+            'failures',
+          ],
+          rows,
+        ),
+        '',
+      );
     }
 
     if (w4Error) lines.push('## W4 — mutation mix on Atrium', '', `The workload aborted: \`${w4Error.split('\n')[0]}\``, '');
     if (w4) {
       lines.push('## W4 — mutation mix on Atrium', '');
-      lines.push(`4 concurrent clients for ${f(w4.seconds)} s, ${w4.cycles} cycles of: createProject → inviteMembers → acceptInvitation (link read from the outbox email) → changeMemberRole → removeMember → the removed person's next request must be NOT_FOUND. ${f(w4.statements / Math.max(1, w4.requests), 1)} SQL statements and ${f(w4.cpuMs / Math.max(1, w4.requests), 2)} CPU ms per request on average.`, '');
-      lines.push(table(['operation', 'ok', 'failed', 'p50 ms', 'p99 ms', 'first error'], Object.entries(w4.ops).map(([op, s]) => [op, String(s.ok), String(s.fail), f(pct(s.latencies, 50), 1), f(pct(s.latencies, 99), 1), (s.firstError ?? '').replace(/\|/g, '\\|')])), '');
+      lines.push(
+        `4 concurrent clients for ${f(w4.seconds)} s, ${w4.cycles} cycles of: createProject → inviteMembers → acceptInvitation (link read from the outbox email) → changeMemberRole → removeMember → the removed person's next request must be NOT_FOUND. ${f(w4.statements / Math.max(1, w4.requests), 1)} SQL statements and ${f(w4.cpuMs / Math.max(1, w4.requests), 2)} CPU ms per request on average.`,
+        '',
+      );
+      lines.push(
+        table(
+          ['operation', 'ok', 'failed', 'p50 ms', 'p99 ms', 'first error'],
+          Object.entries(w4.ops).map(([op, s]) => [
+            op,
+            String(s.ok),
+            String(s.fail),
+            f(pct(s.latencies, 50), 1),
+            f(pct(s.latencies, 99), 1),
+            (s.firstError ?? '').replace(/\|/g, '\\|'),
+          ]),
+        ),
+        '',
+      );
       lines.push('Conflicting requests:', ...w4.conflicts.map((c) => `- ${c}`), '');
-      lines.push('Invariants checked in SQL afterwards:', '', table(['invariant', 'result', 'value'], w4.invariants.map((i) => [i.name, i.ok ? 'OK' : '**FAIL**', i.detail])), '');
+      lines.push(
+        'Invariants checked in SQL afterwards:',
+        '',
+        table(
+          ['invariant', 'result', 'value'],
+          w4.invariants.map((i) => [i.name, i.ok ? 'OK' : '**FAIL**', i.detail]),
+        ),
+        '',
+      );
     }
     if (w5.length) {
       const w3 = results.W3?.atrium ? summarize(results.W3.atrium) : null;
       lines.push('## W5 — abusive queries on Atrium', '');
-      lines.push(`Closed loop, ${Math.max(3, Math.round(o.duration / 2))} s each, as the W1 member. "Cheaper than W3" compares server CPU per request with Atrium's W3 (${w3 ? f(w3.cpu, 2) : '–'} ms, ${w3 ? f(w3.rps, 0) : '–'} req/s).`, '');
-      lines.push(table(['query', 'rejected', 'first error', 'req/s', 'p50 ms', 'CPU ms/req', 'SQL/req', 'cheaper than W3?'], w5.map((r) => [
-        r.name, r.rejected, r.code.replace(/\|/g, '\\|'), f(r.rps, 0), f(r.p50, 0), f(r.cpu, 2), f(r.sql, 2), w3 ? `${r.cpu < 0.9 * w3.cpu ? 'yes' : r.cpu <= 1.1 * w3.cpu ? 'about the same' : 'no'} (${ratio(r.cpu, w3.cpu)})` : '–',
-      ])), '');
+      lines.push(
+        `Closed loop, ${Math.max(3, Math.round(o.duration / 2))} s each, as the W1 member. "Cheaper than W3" compares server CPU per request with Atrium's W3 (${w3 ? f(w3.cpu, 2) : '–'} ms, ${w3 ? f(w3.rps, 0) : '–'} req/s).`,
+        '',
+      );
+      lines.push(
+        table(
+          ['query', 'rejected', 'first error', 'req/s', 'p50 ms', 'CPU ms/req', 'SQL/req', 'cheaper than W3?'],
+          w5.map((r) => [
+            r.name,
+            r.rejected,
+            r.code.replace(/\|/g, '\\|'),
+            f(r.rps, 0),
+            f(r.p50, 0),
+            f(r.cpu, 2),
+            f(r.sql, 2),
+            w3 ? `${r.cpu < 0.9 * w3.cpu ? 'yes' : r.cpu <= 1.1 * w3.cpu ? 'about the same' : 'no'} (${ratio(r.cpu, w3.cpu)})` : '–',
+          ]),
+        ),
+        '',
+      );
     }
     if (w6.length) {
       lines.push('## W6 — the people page at 100 and 100,000 members', '');
-      lines.push(`Atrium only, as the owner of both workspaces; closed loop, ${o.connections} connections, ${Math.max(3, Math.round(o.duration / 2))} s per point after a warm-up, the two sizes measured one after the other per request. Cost = server CPU + database CPU per request. Target: the large workspace costs at most 2× the small one, for every request.`, '');
+      lines.push(
+        `Atrium only, as the owner of both workspaces; closed loop, ${o.connections} connections, ${Math.max(3, Math.round(o.duration / 2))} s per point after a warm-up, the two sizes measured one after the other per request. Cost = server CPU + database CPU per request. Target: the large workspace costs at most 2× the small one, for every request.`,
+        '',
+      );
       const per = (p: Point) => (p.cpuMs + p.dbCpuMs) / Math.max(1, p.requests);
-      lines.push(table(['request', 'members', 'req/s', 'p50 ms', 'CPU ms/req', 'DB CPU ms/req', 'SQL/req', 'failures', 'cost vs 100 members'], w6.map(({ request: r, size, point: p }) => {
-        const small = w6.find((x) => x.request === r && x.size === W6_SIZES[0])!.point;
-        return [r, size.toLocaleString('en'), f(p.rps, 0), f(p.p50, 1), f(p.cpuMs / Math.max(1, p.requests), 2), f(p.dbCpuMs / Math.max(1, p.requests), 2), f(p.statements / Math.max(1, p.requests), 2),
-          `${p.failures} of ${p.requests}`, size === W6_SIZES[0] ? '' : `${ratio(per(p), per(small))}${per(p) <= 2 * per(small) ? ' (met)' : ' (**not met**)'}`];
-      })), '');
+      lines.push(
+        table(
+          ['request', 'members', 'req/s', 'p50 ms', 'CPU ms/req', 'DB CPU ms/req', 'SQL/req', 'failures', 'cost vs 100 members'],
+          w6.map(({ request: r, size, point: p }) => {
+            const small = w6.find((x) => x.request === r && x.size === W6_SIZES[0])!.point;
+            return [
+              r,
+              size.toLocaleString('en'),
+              f(p.rps, 0),
+              f(p.p50, 1),
+              f(p.cpuMs / Math.max(1, p.requests), 2),
+              f(p.dbCpuMs / Math.max(1, p.requests), 2),
+              f(p.statements / Math.max(1, p.requests), 2),
+              `${p.failures} of ${p.requests}`,
+              size === W6_SIZES[0] ? '' : `${ratio(per(p), per(small))}${per(p) <= 2 * per(small) ? ' (met)' : ' (**not met**)'}`,
+            ];
+          }),
+        ),
+        '',
+      );
     }
     if (topStatements) lines.push(topStatements);
     const body = lines.join('\n');

@@ -68,7 +68,11 @@ function checker(check: (data: any) => string | null): (body: string) => string 
   return (body) => {
     const r = parsed(body);
     if (typeof r === 'string') return r;
-    if (r.errors?.length) return `errors: ${r.errors.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ').slice(0, 300)}`;
+    if (r.errors?.length)
+      return `errors: ${r.errors
+        .map((e) => `${e.extensions?.code ?? ''} ${e.message}`)
+        .join('; ')
+        .slice(0, 300)}`;
     if (!r.data) return 'no data';
     try {
       return check(r.data);
@@ -115,7 +119,13 @@ export function request(system: SystemName, workload: WorkloadName, x: Expected)
           check: checker((d) => {
             const w = d.workspaceById;
             if (w?.name !== pub.name) return 'wrong workspace';
-            if (!sameSet(w.projects.edges.map((e: any) => e.node.id), [...pub.publicProjectIds])) return 'wrong projects';
+            if (
+              !sameSet(
+                w.projects.edges.map((e: any) => e.node.id),
+                [...pub.publicProjectIds],
+              )
+            )
+              return 'wrong projects';
             return null;
           }),
         };

@@ -9,11 +9,12 @@ import { promisify } from 'node:util';
  */
 const ROOT = path.resolve(__dirname, '..');
 const tsc = (project: string) =>
-  promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, '--noEmit', '--listFiles'], { cwd: ROOT })
-    .then(
-      ({ stdout }) => ({ code: 0, output: stdout }),
-      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? 1, output: error.stdout ?? '' }),
-    );
+  promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, '--noEmit', '--listFiles'], {
+    cwd: ROOT,
+  }).then(
+    ({ stdout }) => ({ code: 0, output: stdout }),
+    (error: { code?: number; stdout?: string }) => ({ code: error.code ?? 1, output: error.stdout ?? '' }),
+  );
 
 describe('compilation', () => {
   it('the build npm start runs compiles, and ships no test code', async () => {

@@ -187,7 +187,9 @@ function databaseUrl(read: EnvReader): string | undefined {
   if (raw === undefined) return undefined;
   // `socket:` is pg's form for a Unix socket; `postgres:///db?host=/run/postgresql` has no host either.
   if (parseUrl(raw, ['postgres:', 'postgresql:', 'socket:'], { hostRequired: false })) return raw;
-  read.problems.push('DATABASE_URL must be a PostgreSQL URL such as postgres://atrium:secret@db.internal:5432/atrium (value not shown: it may hold a password; a password with @, # or / must be percent-encoded)');
+  read.problems.push(
+    'DATABASE_URL must be a PostgreSQL URL such as postgres://atrium:secret@db.internal:5432/atrium (value not shown: it may hold a password; a password with @, # or / must be percent-encoded)',
+  );
   return undefined;
 }
 
@@ -197,7 +199,9 @@ function publicUrl(read: EnvReader, fallback: string): string {
   if (raw === undefined) return fallback;
   const url = parseUrl(raw, ['http:', 'https:']);
   if (url && !url.search && !url.hash && !url.username && !url.password) return raw.replace(/\/+$/, '');
-  read.problems.push(`PUBLIC_URL must be the http:// or https:// address people open Atrium at, such as https://atrium.example.com (no query, fragment or credentials), got ${shown(raw)}`);
+  read.problems.push(
+    `PUBLIC_URL must be the http:// or https:// address people open Atrium at, such as https://atrium.example.com (no query, fragment or credentials), got ${shown(raw)}`,
+  );
   return fallback;
 }
 
@@ -219,10 +223,16 @@ function corsOrigins(read: EnvReader): string[] | undefined {
   const raw = read.raw('CORS_ORIGINS');
   if (raw === undefined) return undefined;
   const origins: string[] = [];
-  for (const entry of raw.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean)) {
     const url = parseUrl(entry, ['http:', 'https:']);
     if (url && url.origin === entry.toLowerCase()) origins.push(url.origin);
-    else read.problems.push(`CORS_ORIGINS must list origins such as https://app.example.com,http://localhost:5173 (scheme, host and port only; unset allows any origin), got ${shown(entry)}`);
+    else
+      read.problems.push(
+        `CORS_ORIGINS must list origins such as https://app.example.com,http://localhost:5173 (scheme, host and port only; unset allows any origin), got ${shown(entry)}`,
+      );
   }
   return origins.length ? origins : undefined;
 }

@@ -3,8 +3,17 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { LIMIT_REASONS } from './hardening/limits';
 
 const PUBLIC_CODES = new Set([
-  'UNAUTHENTICATED', 'NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT', 'CONFLICT', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE',
-  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE',
+  'UNAUTHENTICATED',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
   // Automatic persisted queries are off (server.ts), so PERSISTED_QUERY_NOT_FOUND is never sent.
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
@@ -15,11 +24,20 @@ const PUBLIC_CODES = new Set([
  * error on one of these is bad input, not a document asking for what the schema lacks.
  */
 const VALUE_KINDS: ReadonlySet<string> = new Set([
-  Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT, Kind.OBJECT_FIELD,
+  Kind.INT,
+  Kind.FLOAT,
+  Kind.STRING,
+  Kind.BOOLEAN,
+  Kind.NULL,
+  Kind.ENUM,
+  Kind.LIST,
+  Kind.OBJECT,
+  Kind.OBJECT_FIELD,
 ]);
 
 /** PostgreSQL and driver faults that mean "the database is unreachable", not "the request is wrong". */
-const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Query read timeout|the database system is (starting up|shutting down|in recovery mode)|terminating connection|canceling statement due to (statement|lock) timeout|sorry, too many clients|is not queryable/i;
+const UNAVAILABLE =
+  /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Query read timeout|the database system is (starting up|shutting down|in recovery mode)|terminating connection|canceling statement due to (statement|lock) timeout|sorry, too many clients|is not queryable/i;
 /** SQLSTATEs with the same meaning: admin shutdown, crash shutdown, cannot connect now, connection failures, statement or lock timeout, too many connections. */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '57014', '55P03', '53300']);
 
@@ -81,12 +99,18 @@ export function classifyError(error: unknown): 'public' | 'unavailable' | 'inter
   return 'internal';
 }
 
-interface ValidationErrorLike { property: string; constraints?: Record<string, string>; children?: ValidationErrorLike[] }
+interface ValidationErrorLike {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ValidationErrorLike[];
+}
 
 function flatten(errors: ValidationErrorLike[], prefix = ''): { field: string; message: string }[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).slice(0, 1).map((message) => ({ field, message }));
+    const own = Object.values(e.constraints ?? {})
+      .slice(0, 1)
+      .map((message) => ({ field, message }));
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }
@@ -98,7 +122,12 @@ function flatten(errors: ValidationErrorLike[], prefix = ''): { field: string; m
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, options: FormatErrorOptions): GraphQLFormattedError {
   const { development, production = false, log = () => undefined } = options;
-  const original = unwrapResolverError(error) as { message?: string; code?: string; extensions?: Record<string, unknown>; validationErrors?: ValidationErrorLike[] };
+  const original = unwrapResolverError(error) as {
+    message?: string;
+    code?: string;
+    extensions?: Record<string, unknown>;
+    validationErrors?: ValidationErrorLike[];
+  };
   const validation = (original?.extensions?.validationErrors ?? original?.validationErrors) as ValidationErrorLike[] | undefined;
   const base = { message: production ? formatted.message.replace(SUGGESTION, '') : formatted.message, locations: formatted.locations, path: formatted.path };
   if (Array.isArray(validation)) {
@@ -114,13 +143,21 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
   }
   const tokens = code === 'GRAPHQL_PARSE_FAILED' ? TOO_MANY_TOKENS.exec(formatted.message) : null;
   if (tokens) {
-    return { ...base, message: `The document has more than ${tokens[1]} tokens.`, extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_TOKENS', limit: Number(tokens[1]) } };
+    return {
+      ...base,
+      message: `The document has more than ${tokens[1]} tokens.`,
+      extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_TOKENS', limit: Number(tokens[1]) },
+    };
   }
   if (code === 'GRAPHQL_VALIDATION_FAILED' && formatted.message === INTROSPECTION_TOO_DEEP) {
     return { ...base, message: 'The introspection query nests lists too deeply.', extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_DEPTH' } };
   }
   if (code === 'GRAPHQL_VALIDATION_FAILED' && formatted.message === VALIDATION_ABORTED) {
-    return { ...base, message: 'The query is too complex to validate: it repeats the same fields too often.', extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_COST' } };
+    return {
+      ...base,
+      message: 'The query is too complex to validate: it repeats the same fields too often.',
+      extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_COST' },
+    };
   }
   if (code === 'GRAPHQL_VALIDATION_FAILED' && VALUE_KINDS.has(String((error as { nodes?: { kind?: string }[] })?.nodes?.[0]?.kind))) {
     // The same value sent as a variable fails coercion, which Apollo reports as BAD_USER_INPUT:

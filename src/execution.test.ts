@@ -1,6 +1,14 @@
 import { ApolloServer } from '@apollo/server';
 import {
-  GraphQLError, GraphQLID, GraphQLInputObjectType, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString,
+  GraphQLError,
+  GraphQLID,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
 } from 'graphql';
 import { compilingGateway, type CompilingOptions } from './execution';
 
@@ -11,8 +19,18 @@ function testSchema() {
     fields: () => ({
       id: { type: new GraphQLNonNull(GraphQLID) },
       name: { type: GraphQLString, resolve: (item: { n: number }) => `item ${item.n}` },
-      coded: { type: GraphQLString, resolve: () => { throw new GraphQLError('Not for you.', { extensions: { code: 'FORBIDDEN' } }); } },
-      broken: { type: GraphQLString, resolve: () => { throw new Error('kaboom'); } },
+      coded: {
+        type: GraphQLString,
+        resolve: () => {
+          throw new GraphQLError('Not for you.', { extensions: { code: 'FORBIDDEN' } });
+        },
+      },
+      broken: {
+        type: GraphQLString,
+        resolve: () => {
+          throw new Error('kaboom');
+        },
+      },
       required: { type: new GraphQLNonNull(GraphQLString), resolve: (item: { n: number }) => (item.n === 2 ? null : 'here') },
       later: { type: GraphQLInt, resolve: async (item: { n: number }) => item.n * 10 },
       children: { type: new GraphQLList(Item), resolve: (item: { n: number }) => (item.n < 2 ? [{ id: `${item.n}-c`, n: item.n + 10 }] : []) },
@@ -20,7 +38,11 @@ function testSchema() {
   });
   const Filter = new GraphQLInputObjectType({ name: 'Filter', fields: { prefix: { type: GraphQLString, defaultValue: 'item' } } });
   // What the magic-marker payload would run; the test checks it never does.
-  const named = { type: GraphQLString, args: { id: { type: new GraphQLNonNull(GraphQLID) } }, resolve: (_r: unknown, args: { id: string }) => `named ${args.id.length}` };
+  const named = {
+    type: GraphQLString,
+    args: { id: { type: new GraphQLNonNull(GraphQLID) } },
+    resolve: (_r: unknown, args: { id: string }) => `named ${args.id.length}`,
+  };
   const items = (first: number) => Array.from({ length: first }, (_, n) => ({ id: String(n), n }));
   return new GraphQLSchema({
     query: new GraphQLObjectType({
@@ -83,7 +105,10 @@ it('keeps graphql-js messages and BAD_USER_INPUT for bad variables of a compiled
   await run(LIST, { first: 1 });
   const bad = await run(LIST, { first: 'many' });
   expect(bad.errors).toEqual([
-    expect.objectContaining({ message: expect.stringMatching(/^Variable "\$first" got invalid value "many"; Int cannot represent non-integer value/), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    expect.objectContaining({
+      message: expect.stringMatching(/^Variable "\$first" got invalid value "many"; Int cannot represent non-integer value/),
+      extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+    }),
   ]);
   expect(gateway.stats).toMatchObject({ compiled: 1, interpreted: 1 });
   await apollo.stop();
@@ -132,7 +157,7 @@ it('never compiles a document with a string literal: graphql-jit writes literals
   await apollo.stop();
 });
 
-it('runs variables inside object literals on graphql-js, which applies the input fields\' defaults', async () => {
+it("runs variables inside object literals on graphql-js, which applies the input fields' defaults", async () => {
   const { gateway, apollo, run } = await start({ compileAt: 1 });
   for (let i = 0; i < 2; i++) {
     expect(await run(`query F($p: String) { filtered(filter: { prefix: $p }) }`)).toEqual({ data: { filtered: 'item' } });

@@ -1,7 +1,18 @@
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import {
-  BREAK, execute, getNamedType, getVariableValues, GraphQLError, isInputObjectType, printSchema, typeFromAST, visit,
-  type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode,
+  BREAK,
+  execute,
+  getNamedType,
+  getVariableValues,
+  GraphQLError,
+  isInputObjectType,
+  printSchema,
+  typeFromAST,
+  visit,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LruMap } from './common/bounded';
@@ -48,9 +59,21 @@ export function compilingGateway(schema: GraphQLSchema, options: CompilingOption
   const counts = new Map<string, number>();
   /** Key → compiled query, or null when graphql-jit refused the document. */
   const compiled = new LruMap<string, CompiledQuery | null>(maxCompiled);
-  const stats = { interpreted: 0, compiled: 0, compilations: 0, get held() { return compiled.size; } };
+  const stats = {
+    interpreted: 0,
+    compiled: 0,
+    compilations: 0,
+    get held() {
+      return compiled.size;
+    },
+  };
 
-  const compiledFor = (key: string, document: DocumentNode, operation: OperationDefinitionNode, operationName: string | undefined): CompiledQuery | null | undefined => {
+  const compiledFor = (
+    key: string,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    operationName: string | undefined,
+  ): CompiledQuery | null | undefined => {
     if (operation.operation !== 'query') return undefined;
     const known = compiled.get(key);
     if (known !== undefined) return known;
@@ -111,7 +134,8 @@ export function compilingGateway(schema: GraphQLSchema, options: CompilingOption
     // answers with the error Apollo turns into OPERATION_RESOLUTION_FAILURE.
     const operation = request.operation as OperationDefinitionNode | undefined;
     const variables = request.request.variables;
-    const query = operation && request.queryHash && compiledFor(`${request.queryHash}\n${operationName ?? ''}`, document, operation, operationName ?? undefined);
+    const query =
+      operation && request.queryHash && compiledFor(`${request.queryHash}\n${operationName ?? ''}`, document, operation, operationName ?? undefined);
     // Bad variables get graphql-js's own messages (clients and Apollo's BAD_USER_INPUT rely on them).
     if (!query || !operation || (operation.variableDefinitions?.length && getVariableValues(schema, operation.variableDefinitions, variables ?? {}).errors)) {
       stats.interpreted++;

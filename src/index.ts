@@ -143,11 +143,14 @@ function supervise(config: Config, logger: Logger, database: RunningDatabase) {
     const force = setTimeout(() => process.exit(1), (config.shutdownDrainSeconds + 20) * 1000).unref();
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
     await Promise.all(
-      workers.map((w) => new Promise<void>((resolve) => {
-        if (w.isDead()) return resolve();
-        w.once('exit', () => resolve());
-        w.process.kill('SIGTERM');
-      })),
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            w.once('exit', () => resolve());
+            w.process.kill('SIGTERM');
+          }),
+      ),
     );
     await database.stop();
     clearTimeout(force);

@@ -12,8 +12,21 @@ describe('background jobs', () => {
     const logger = createLogger({ level: 'debug', destination: capture.stream });
     const seen: unknown[] = [];
     const jobs: BackgroundJob[] = [
-      { name: 'works', runOnce: async (deps) => { seen.push(deps.logger); return { done: 1 }; }, intervalMs: () => 20 },
-      { name: 'breaks', runOnce: async () => { throw new Error('the database went away'); }, intervalMs: () => 20 },
+      {
+        name: 'works',
+        runOnce: async (deps) => {
+          seen.push(deps.logger);
+          return { done: 1 };
+        },
+        intervalMs: () => 20,
+      },
+      {
+        name: 'breaks',
+        runOnce: async () => {
+          throw new Error('the database went away');
+        },
+        intervalMs: () => 20,
+      },
     ];
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const running = startBackgroundJobs({ db: {} as DataSource, config: loadConfig({}), logger }, jobs);

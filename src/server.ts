@@ -63,12 +63,19 @@ export interface ServerOptions {
  * sets inline styles, hence 'unsafe-inline' for styles), and may not be framed.
  */
 const PLAYGROUND_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:",
-  "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'", "object-src 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "object-src 'none'",
 ].join('; ');
 
-const wantsHtml = (req: express.Request) =>
-  req.method === 'GET' && !req.query.query && (req.headers.accept ?? '').includes('text/html');
+const wantsHtml = (req: express.Request) => req.method === 'GET' && !req.query.query && (req.headers.accept ?? '').includes('text/html');
 
 /**
  * Builds the HTTP server: Apollo on /graphql (POST and GET), the offline playground on a browser's
@@ -146,7 +153,9 @@ export async function createServer(options: ServerOptions): Promise<AtriumServer
   app.use(playgroundRouter());
   app.use(pagesRouter());
   app.use(codeRouter(db, config, logger));
-  app.get('/graphql', (req, res, next) => (wantsHtml(req) ? res.type('html').set('Content-Security-Policy', PLAYGROUND_CSP).send(playgroundHtml('/graphql')) : next()));
+  app.get('/graphql', (req, res, next) =>
+    wantsHtml(req) ? res.type('html').set('Content-Security-Policy', PLAYGROUND_CSP).send(playgroundHtml('/graphql')) : next(),
+  );
   app.use(
     '/graphql',
     chain([
@@ -252,7 +261,9 @@ function unresolvedOperation(operationName: string | null | undefined, document:
   const named = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
   const message = operationName
     ? `Unknown operation named "${operationName}".`
-    : named ? 'Must provide operation name if query contains multiple operations.' : 'Must provide an operation.';
+    : named
+      ? 'Must provide operation name if query contains multiple operations.'
+      : 'Must provide an operation.';
   return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
 }
 

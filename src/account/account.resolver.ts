@@ -1,6 +1,16 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Account } from './account.entity';
-import { AuthPayload, ChangePasswordInput, CreateAccessTokenInput, CreateAccessTokenPayload, DeleteMeInput, Me, SignInInput, SignUpInput, UpdateMeInput } from './account.types';
+import {
+  AuthPayload,
+  ChangePasswordInput,
+  CreateAccessTokenInput,
+  CreateAccessTokenPayload,
+  DeleteMeInput,
+  Me,
+  SignInInput,
+  SignUpInput,
+  UpdateMeInput,
+} from './account.types';
 import * as accounts from './account.service';
 import { Token, TokenKind } from '../auth/token.entity';
 import { PlatformRole } from '../common/enums';
@@ -59,7 +69,10 @@ export function primeEmailVisible(ctx: Context, accountId: string, visible: bool
 
 @Resolver(() => Account)
 export class UserResolver {
-  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user, to people who share a workspace with them (viewer or higher), and to platform admins; null otherwise.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Visible to the user, to people who share a workspace with them (viewer or higher), and to platform admins; null otherwise.',
+  })
   async email(@Root() user: Account, @Ctx() ctx: Context): Promise<string | null> {
     return (await canSeeEmail(ctx, user.id)) ? user.email : null;
   }
@@ -115,7 +128,10 @@ export class AccountResolver {
     return ctx.db.getRepository(Account).findOneByOrFail({ id: me.id });
   }
 
-  @Mutation(() => Boolean, { description: 'Changes the password; every other session ends. Personal access tokens keep working (revoke them with revokeAccessToken); a password reset ends them too.' })
+  @Mutation(() => Boolean, {
+    description:
+      'Changes the password; every other session ends. Personal access tokens keep working (revoke them with revokeAccessToken); a password reset ends them too.',
+  })
   async changePassword(@Arg('input', () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: Context): Promise<boolean> {
     await ctx.db.transaction((tx) => accounts.changePassword(tx, signedIn(ctx), input.currentPassword, input.newPassword, ctx.token?.id ?? null));
     return true;

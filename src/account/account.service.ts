@@ -12,7 +12,11 @@ import { conflict, forbidden, invalid, unauthenticated } from '../errors';
 
 const DAY_MS = 86_400_000;
 
-export interface NewSession { token: string; expiresAt: Date; account: Account }
+export interface NewSession {
+  token: string;
+  expiresAt: Date;
+  account: Account;
+}
 
 /** Opens a sign-in session for an account: a random bearer secret of which only the hash is kept. */
 export async function createSession(db: EntityManager, account: Account, ttlDays: number): Promise<NewSession> {
@@ -54,7 +58,9 @@ export async function createOrClaimAccount(
   );
   if (inserted.length) return { account: await db.getRepository(Account).findOneByOrFail({ id: inserted[0].id }), claimed: false };
   // The conflicting row is committed (the insert waited for it), so this statement sees it.
-  const [holder]: { id: string; email_verified_at: Date | null }[] = await db.query('SELECT id, email_verified_at FROM account WHERE email = $1 FOR UPDATE', [email]);
+  const [holder]: { id: string; email_verified_at: Date | null }[] = await db.query('SELECT id, email_verified_at FROM account WHERE email = $1 FOR UPDATE', [
+    email,
+  ]);
   if (!holder || holder.email_verified_at) throw conflict('An account with this email already exists; sign in to accept the invitation.', 'ACCOUNT_EXISTS');
   await db.query(
     `UPDATE account SET name = $2, password_hash = $3, job_title = NULL, avatar_url = NULL, email_verified_at = now(), modified_at = now()
@@ -114,7 +120,14 @@ export async function createAccessToken(
   const { secret, hash } = newSecret('atp');
   const repo = db.getRepository(Token);
   const accessToken = await repo.save(
-    repo.create({ accountId: account.id, kind: TokenKind.ACCESS, name: input.name.trim(), scope: input.scope ?? AccessTokenScope.WRITE, tokenHash: hash, expiresAt: input.expiresAt ?? null }),
+    repo.create({
+      accountId: account.id,
+      kind: TokenKind.ACCESS,
+      name: input.name.trim(),
+      scope: input.scope ?? AccessTokenScope.WRITE,
+      tokenHash: hash,
+      expiresAt: input.expiresAt ?? null,
+    }),
   );
   return { token: secret, accessToken };
 }

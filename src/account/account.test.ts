@@ -97,7 +97,11 @@ describe('accounts and sessions', () => {
 
   it('updates the profile and validates it', async () => {
     const user = await t.signUp();
-    const data = await t.ok(`mutation { updateMe(input: { name: " New ", jobTitle: "Analyst", avatarUrl: "https://img.example.com/a.png" }) { name jobTitle avatarUrl } }`, {}, { as: user });
+    const data = await t.ok(
+      `mutation { updateMe(input: { name: " New ", jobTitle: "Analyst", avatarUrl: "https://img.example.com/a.png" }) { name jobTitle avatarUrl } }`,
+      {},
+      { as: user },
+    );
     expect(data.updateMe).toEqual({ name: 'New', jobTitle: 'Analyst', avatarUrl: 'https://img.example.com/a.png' });
     const bad = await t.gql(`mutation { updateMe(input: { avatarUrl: "javascript:alert(1)" }) { name } }`, {}, { as: user });
     expect(codeOf(bad)).toBe('BAD_USER_INPUT');

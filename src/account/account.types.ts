@@ -49,7 +49,7 @@ export class CreateAccessTokenPayload {
   @Field({ description: 'The secret, shown once.' })
   token: string;
 
-  @Field(() => Token, { description: 'The token\'s description.' })
+  @Field(() => Token, { description: "The token's description." })
   accessToken: Token;
 }
 

@@ -11,7 +11,11 @@ const DELETE_ME = `mutation($password: String!) { deleteMe(input: { password: $p
 const ME = `{ me { id } }`;
 
 async function projectIn(workspaceId: string, owner: TestUser): Promise<string> {
-  const [row] = await t.sql('INSERT INTO project (workspace_id, name, owner_id) VALUES ($1, $2, $3) RETURNING id', [workspaceId, `P ${Math.random()}`, owner.id]);
+  const [row] = await t.sql('INSERT INTO project (workspace_id, name, owner_id) VALUES ($1, $2, $3) RETURNING id', [
+    workspaceId,
+    `P ${Math.random()}`,
+    owner.id,
+  ]);
   return row.id;
 }
 
@@ -70,7 +74,9 @@ describe('deleting your account', () => {
     // Tokens stop working on the very next request.
     expect(codeOf(await t.gql(ME, {}, { as: leaver }))).toBe('UNAUTHENTICATED');
     expect(codeOf(await t.gql(ME, {}, { as: accessToken }))).toBe('UNAUTHENTICATED');
-    const signIn = await t.gql(`mutation($input: SignInInput!) { signIn(input: $input) { token } }`, { input: { email: leaver.email, password: leaver.password } });
+    const signIn = await t.gql(`mutation($input: SignInInput!) { signIn(input: $input) { token } }`, {
+      input: { email: leaver.email, password: leaver.password },
+    });
     expect(codeOf(signIn)).toBe('UNAUTHENTICATED');
     expect(await t.sql('SELECT id FROM token WHERE account_id = $1', [leaver.id])).toEqual([]);
 

@@ -56,7 +56,11 @@ const address = () => `verify${++n}-${Date.now()}@example.com`;
 /** A private workspace with a secret description whose owner invites `email`; answers the invitation token. */
 async function invitedToPrivateWorkspace(email: string): Promise<{ owner: TestUser; workspace: { id: string; name: string }; token: string }> {
   const owner = await t.signUp({ name: 'Olive Owner' });
-  const workspace = await t.createWorkspace(owner, { name: 'Project Nightjar', description: 'Acquisition of Example Corp, confidential', visibility: Visibility.PRIVATE });
+  const workspace = await t.createWorkspace(owner, {
+    name: 'Project Nightjar',
+    description: 'Acquisition of Example Corp, confidential',
+    visibility: Visibility.PRIVATE,
+  });
   const invited = await t.ok(INVITE, { input: { workspaceId: workspace.id, emails: [email], role: 'MEMBER' } }, { as: owner });
   expect(invited.inviteMembers.results[0].status).toBe('INVITED');
   return { owner, workspace, token: await tokenMailedTo(email, '/invitations/accept') };
@@ -209,7 +213,11 @@ describe('invitations to an unverified address', () => {
     // Every credential of the squatter ends: sessions, access token, password.
     for (const old of [squatter.token, otherSession, pat]) expect(codeOf(await t.gql(ME, {}, { as: { token: old } }))).toBe('UNAUTHENTICATED');
     expect(codeOf(await t.gql(SIGN_IN, { input: { email, password: 'squatters password' } }))).toBe('UNAUTHENTICATED');
-    expect((await t.ok(SIGN_IN, { input: { email, password: 'the real owners password' } })).signIn.me).toEqual({ id: squatter.id, name: 'Ivy Invitee', emailVerified: true });
+    expect((await t.ok(SIGN_IN, { input: { email, password: 'the real owners password' } })).signIn.me).toEqual({
+      id: squatter.id,
+      name: 'Ivy Invitee',
+      emailVerified: true,
+    });
     const [audit] = await t.sql(`SELECT details FROM audit_event WHERE workspace_id = $1 AND action = 'invitation.accepted'`, [workspace.id]);
     expect(audit.details).toMatchObject({ accountId: squatter.id, claimedUnverifiedAccount: true });
   });

@@ -96,7 +96,10 @@ describe('password reset', () => {
           if (c.kind === 'session') secrets.push((await t.ok(SIGN_IN, { input: { email: user.email, password: user.password } })).signIn.token);
           else {
             const input = { name: 'p', scope: c.scope, expiresAt: c.expires ? new Date(Date.now() + 86_400_000).toISOString() : null };
-            secrets.push((await t.ok(`mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token } }`, { input }, { as: user })).createAccessToken.token);
+            secrets.push(
+              (await t.ok(`mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token } }`, { input }, { as: user }))
+                .createAccessToken.token,
+            );
           }
         }
         const reset = await t.ok(RESET, { input: { token: await resetToken(user.email), newPassword: 'a brand new password' } });

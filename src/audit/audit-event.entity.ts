@@ -6,7 +6,7 @@ import { CreatedAt } from '../db/columns';
 import { Node } from '../common/node';
 
 /** An entry of a workspace's audit log, written in the same transaction as the change it records. */
-@ObjectType('AuditEvent', { implements: Node, description: 'An entry of a workspace\'s audit log.' })
+@ObjectType('AuditEvent', { implements: Node, description: "An entry of a workspace's audit log." })
 @Entity('audit_event')
 @Index('audit_event_workspace_idx', ['workspaceId', 'createdAt'])
 export class AuditEvent {

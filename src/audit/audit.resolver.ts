@@ -30,13 +30,17 @@ export class AuditResolver {
 @Resolver(() => Workspace)
 export class WorkspaceAuditResolver {
   /** The shield allows this field to admins and the owner only (FIELD_PERMISSIONS 'workspace.audit.view'). */
-  @FieldResolver(() => AuditEventConnection, { nullable: true, description: "The workspace's audit log, newest first (admins and the owner); null for anyone else, with a FORBIDDEN error." })
+  @FieldResolver(() => AuditEventConnection, {
+    nullable: true,
+    description: "The workspace's audit log, newest first (admins and the owner); null for anyone else, with a FORBIDDEN error.",
+  })
   auditEvents(
     @Root() workspace: Workspace,
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
-    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' })
+    last?: number,
     @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
     @Arg('filter', () => AuditEventFilter, { nullable: true, description: 'Narrows the events.' }) filter?: AuditEventFilter,
   ): Promise<Connection<AuditEvent>> {

@@ -55,7 +55,8 @@ describe('the audit log', () => {
 
   it('is read by admins and the owner only', async () => {
     const c = await t.cast();
-    for (const who of [c.owner, c.admin, c.superuser]) expect((await t.ok(AUDIT, { id: c.workspace.id }, { as: who })).workspace.auditEvents.totalCount).toBeGreaterThan(0);
+    for (const who of [c.owner, c.admin, c.superuser])
+      expect((await t.ok(AUDIT, { id: c.workspace.id }, { as: who })).workspace.auditEvents.totalCount).toBeGreaterThan(0);
     for (const who of [c.member, c.viewer]) expect(codeOf(await t.gql(AUDIT, { id: c.workspace.id }, { as: who }))).toBe('FORBIDDEN');
     for (const who of [c.outsider, c.platformAdmin]) expect(codeOf(await t.gql(AUDIT, { id: c.workspace.id }, { as: who }))).toBe('NOT_FOUND');
     const pub = await t.cast(Visibility.PUBLIC);
@@ -83,7 +84,10 @@ describe('superuser access', () => {
       recordSuperuserAccess(su, c.workspace.id, 'Mutation.updateWorkspace'),
     ]);
     await recordSuperuserAccess(su, c.workspace.id, 'Query.workspace');
-    const events = await t.sql(`SELECT actor_id, details FROM audit_event WHERE workspace_id = $1 AND action = 'superuser.access' ORDER BY details->>'operation'`, [c.workspace.id]);
+    const events = await t.sql(
+      `SELECT actor_id, details FROM audit_event WHERE workspace_id = $1 AND action = 'superuser.access' ORDER BY details->>'operation'`,
+      [c.workspace.id],
+    );
     expect(events).toEqual([
       { actor_id: c.superuser.id, details: { operation: 'Mutation.updateWorkspace', requestId: 'req-1' } },
       { actor_id: c.superuser.id, details: { operation: 'Query.workspace', requestId: 'req-1' } },
@@ -93,7 +97,9 @@ describe('superuser access', () => {
     await recordSuperuserAccess(createContext({ db: t.db, config: t.config, user: await accountOf(c.admin.id) }), c.workspace.id, 'Query.workspace');
     await t.addMember(c.workspace.id, c.superuser, 'VIEWER' as any);
     await recordSuperuserAccess(createContext({ db: t.db, config: t.config, user: await accountOf(c.superuser.id) }), c.workspace.id, 'Query.workspace');
-    expect(await t.sql(`SELECT count(*)::int AS n FROM audit_event WHERE workspace_id = $1 AND action = 'superuser.access'`, [c.workspace.id])).toEqual([{ n: 2 }]);
+    expect(await t.sql(`SELECT count(*)::int AS n FROM audit_event WHERE workspace_id = $1 AND action = 'superuser.access'`, [c.workspace.id])).toEqual([
+      { n: 2 },
+    ]);
   });
 
   it('is written to the workspace audit log when a non-member superuser reads or changes it through the API', async () => {

@@ -11,9 +11,22 @@ import type { Project } from '../project/project.entity';
 import { anyWorkspaceById, workspaceById } from '../workspace/workspace.loaders';
 import type { Workspace } from '../workspace/workspace.entity';
 import {
-  ACCOUNT_PERMISSIONS, AccountAction, Action, isAccountAction, isProjectAction, isWorkspaceAction, Operation,
-  PROJECT_PERMISSIONS, ProjectAction, ProjectGrantee, projectCodes, Target, WORKSPACE_PERMISSIONS, WorkspaceAction,
-  WorkspaceGrantee, workspaceCodes,
+  ACCOUNT_PERMISSIONS,
+  AccountAction,
+  Action,
+  isAccountAction,
+  isProjectAction,
+  isWorkspaceAction,
+  Operation,
+  PROJECT_PERMISSIONS,
+  ProjectAction,
+  ProjectGrantee,
+  projectCodes,
+  Target,
+  WORKSPACE_PERMISSIONS,
+  WorkspaceAction,
+  WorkspaceGrantee,
+  workspaceCodes,
 } from './permissions';
 
 /** What the caller is in a workspace. `role` null means the workspace does not exist for them. */
@@ -48,10 +61,12 @@ export async function workspaceAccess(ctx: Context, workspaceId: string, include
 const liveWorkspaceAccess = defineLoader(
   (ctx) =>
     new RequestDataLoader<string, WorkspaceAccess | null>((ids) =>
-      Promise.all(ids.map(async (id) => {
-        const workspace = await workspaceById(ctx).load(id);
-        return workspace && accessWith(ctx, workspace, await viewerMembership(ctx, workspace.id));
-      })),
+      Promise.all(
+        ids.map(async (id) => {
+          const workspace = await workspaceById(ctx).load(id);
+          return workspace && accessWith(ctx, workspace, await viewerMembership(ctx, workspace.id));
+        }),
+      ),
     ),
 );
 
@@ -109,10 +124,12 @@ const projectAccessOf = defineLoader(
       async (projects) => {
         const workspaces = new Map<string, Promise<WorkspaceAccess | null>>();
         for (const p of projects) if (!workspaces.has(p.workspaceId)) workspaces.set(p.workspaceId, workspaceAccess(ctx, p.workspaceId));
-        return Promise.all(projects.map(async (project) => {
-          const ws = await workspaces.get(project.workspaceId)!;
-          return ws && projectAccessIn(ctx, ws, project);
-        }));
+        return Promise.all(
+          projects.map(async (project) => {
+            const ws = await workspaces.get(project.workspaceId)!;
+            return ws && projectAccessIn(ctx, ws, project);
+          }),
+        );
       },
       { cacheKeyFn: (project) => project.id },
     ),
@@ -218,8 +235,14 @@ function readPath(args: Record<string, unknown>, path: string): unknown {
 }
 
 const SUBJECT: Record<Target['kind'], string> = {
-  workspace: 'The workspace', project: 'The project', member: 'The member', invitation: 'The invitation',
-  variable: 'The variable', job: 'The job', run: 'The run', accessToken: 'The access token',
+  workspace: 'The workspace',
+  project: 'The project',
+  member: 'The member',
+  invitation: 'The invitation',
+  variable: 'The variable',
+  job: 'The job',
+  run: 'The run',
+  accessToken: 'The access token',
 };
 
 /**

@@ -21,7 +21,8 @@ const MAX_LOG_N = 20;
 export function hashCostFrom(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === '') return DEFAULT_LOG_N;
   const logN = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(logN) || logN < 1 || logN > MAX_LOG_N) throw new Error(`PASSWORD_HASH_COST must be a whole number from 1 to ${MAX_LOG_N}, got "${raw}"`);
+  if (!Number.isInteger(logN) || logN < 1 || logN > MAX_LOG_N)
+    throw new Error(`PASSWORD_HASH_COST must be a whole number from 1 to ${MAX_LOG_N}, got "${raw}"`);
   return logN;
 }
 

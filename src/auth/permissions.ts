@@ -96,7 +96,7 @@ export type Action = AccountAction | WorkspaceAction | ProjectAction;
 function codesFor<A extends string, R extends string>(table: Record<A, readonly R[]>, role: R | null, superuser: boolean): readonly A[] {
   let byRole = codeCache.get(table) as Map<string, readonly A[]> | undefined;
   if (!byRole) codeCache.set(table, (byRole = new Map()));
-  const key = superuser ? '*' : role ?? '';
+  const key = superuser ? '*' : (role ?? '');
   let codes = byRole.get(key);
   if (!codes) {
     const all = Object.keys(table) as A[];
@@ -108,7 +108,8 @@ function codesFor<A extends string, R extends string>(table: Record<A, readonly 
 const codeCache = new WeakMap<object, Map<string, readonly string[]>>();
 
 /** The workspace permission codes a role holds, in matrix order; every code for a superuser. */
-export const workspaceCodes = (role: WorkspaceGrantee | null, superuser = false): readonly WorkspaceAction[] => codesFor(WORKSPACE_PERMISSIONS, role, superuser);
+export const workspaceCodes = (role: WorkspaceGrantee | null, superuser = false): readonly WorkspaceAction[] =>
+  codesFor(WORKSPACE_PERMISSIONS, role, superuser);
 
 /** The project permission codes a project role holds, in matrix order; every code for a superuser. */
 export const projectCodes = (role: ProjectGrantee | null, superuser = false): readonly ProjectAction[] => codesFor(PROJECT_PERMISSIONS, role, superuser);

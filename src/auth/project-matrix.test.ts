@@ -92,34 +92,56 @@ const uniq = (p: string) => `${p}_${++counter}`;
 /** One operation per action. Destructive ones act on a fresh object each time. */
 const OPERATIONS: Record<string, (f: Fixture, as: TestUser | null) => Promise<GqlResult>> = {
   'project.info.view': (f, as) => t.gql(`query($id: ID!) { project(id: $id) { id name } }`, { id: f.projectId }, { as }),
-  'project.info.edit': (f, as) => t.gql(`mutation($input: UpdateProjectInput!) { updateProject(input: $input) { id } }`, { input: { id: f.projectId, description: uniq('d') } }, { as }),
+  'project.info.edit': (f, as) =>
+    t.gql(`mutation($input: UpdateProjectInput!) { updateProject(input: $input) { id } }`, { input: { id: f.projectId, description: uniq('d') } }, { as }),
   'project.remove': async (f, as) => {
-    const [{ id }] = await t.sql(`INSERT INTO project (workspace_id, name, visibility, owner_id) SELECT workspace_id, 'fresh', visibility, owner_id FROM project WHERE id = $1 RETURNING id`, [f.projectId]);
+    const [{ id }] = await t.sql(
+      `INSERT INTO project (workspace_id, name, visibility, owner_id) SELECT workspace_id, 'fresh', visibility, owner_id FROM project WHERE id = $1 RETURNING id`,
+      [f.projectId],
+    );
     return t.gql(`mutation($id: ID!) { removeProject(id: $id) }`, { id }, { as });
   },
-  'project.code.view': (f, as) => t.gql(`query($id: ID!) { project(id: $id) { codeVersions { totalCount edges { node { id } } } } }`, { id: f.projectId }, { as }),
+  'project.code.view': (f, as) =>
+    t.gql(`query($id: ID!) { project(id: $id) { codeVersions { totalCount edges { node { id } } } } }`, { id: f.projectId }, { as }),
   'project.code.push': (f, as) =>
-    t.gql(`mutation($input: PushCodeInput!) { pushCode(input: $input) { id } }`, { input: { projectId: f.projectId, filename: 'a.zip', contentBase64: 'aGVsbG8=' } }, { as }),
+    t.gql(
+      `mutation($input: PushCodeInput!) { pushCode(input: $input) { id } }`,
+      { input: { projectId: f.projectId, filename: 'a.zip', contentBase64: 'aGVsbG8=' } },
+      { as },
+    ),
   'project.job.view': (f, as) => t.gql(`query($id: ID!) { project(id: $id) { jobs { totalCount edges { node { id } } } } }`, { id: f.projectId }, { as }),
   'project.job.create': (f, as) =>
-    t.gql(`mutation($input: CreateJobInput!) { createJob(input: $input) { id } }`, { input: { projectId: f.projectId, name: uniq('job'), command: 'run' } }, { as }),
-  'project.job.edit': (f, as) => t.gql(`mutation($input: UpdateJobInput!) { updateJob(input: $input) { id } }`, { input: { id: f.jobId, description: uniq('d') } }, { as }),
+    t.gql(
+      `mutation($input: CreateJobInput!) { createJob(input: $input) { id } }`,
+      { input: { projectId: f.projectId, name: uniq('job'), command: 'run' } },
+      { as },
+    ),
+  'project.job.edit': (f, as) =>
+    t.gql(`mutation($input: UpdateJobInput!) { updateJob(input: $input) { id } }`, { input: { id: f.jobId, description: uniq('d') } }, { as }),
   'project.job.remove': async (f, as) => {
     const [{ id }] = await t.sql(`INSERT INTO job (project_id, name, command) VALUES ($1, $2, 'run') RETURNING id`, [f.projectId, uniq('doomed')]);
     return t.gql(`mutation($id: ID!) { removeJob(id: $id) }`, { id }, { as });
   },
-  'project.variable.view': (f, as) => t.gql(`query($id: ID!) { project(id: $id) { variables { totalCount edges { node { id value } } } } }`, { id: f.projectId }, { as }),
+  'project.variable.view': (f, as) =>
+    t.gql(`query($id: ID!) { project(id: $id) { variables { totalCount edges { node { id value } } } } }`, { id: f.projectId }, { as }),
   'project.variable.create': (f, as) =>
-    t.gql(`mutation($input: CreateVariableInput!) { createVariable(input: $input) { id } }`, { input: { projectId: f.projectId, name: uniq('V'), value: 'x' } }, { as }),
-  'project.variable.edit': (f, as) => t.gql(`mutation($input: UpdateVariableInput!) { updateVariable(input: $input) { id } }`, { input: { id: f.variableId, value: uniq('v') } }, { as }),
+    t.gql(
+      `mutation($input: CreateVariableInput!) { createVariable(input: $input) { id } }`,
+      { input: { projectId: f.projectId, name: uniq('V'), value: 'x' } },
+      { as },
+    ),
+  'project.variable.edit': (f, as) =>
+    t.gql(`mutation($input: UpdateVariableInput!) { updateVariable(input: $input) { id } }`, { input: { id: f.variableId, value: uniq('v') } }, { as }),
   'project.variable.remove': async (f, as) => {
     const [{ id }] = await t.sql(`INSERT INTO variable (project_id, name, value) VALUES ($1, $2, 'x') RETURNING id`, [f.projectId, uniq('DOOMED')]);
     return t.gql(`mutation($id: ID!) { removeVariable(id: $id) }`, { id }, { as });
   },
   'project.run.view': (f, as) =>
     t.gql(`query($id: ID!) { project(id: $id) { runs { totalCount } jobs { edges { node { runs { totalCount } } } } } }`, { id: f.projectId }, { as }),
-  'project.run.start': (f, as) => t.gql(`mutation($input: StartRunInput!) { startRun(input: $input) { id } }`, { input: { jobId: f.jobId, payload: '{}' } }, { as }),
-  'project.run.edit': (f, as) => t.gql(`mutation($input: UpdateRunInput!) { updateRun(input: $input) { id } }`, { input: { id: f.runId, name: uniq('r') } }, { as }),
+  'project.run.start': (f, as) =>
+    t.gql(`mutation($input: StartRunInput!) { startRun(input: $input) { id } }`, { input: { jobId: f.jobId, payload: '{}' } }, { as }),
+  'project.run.edit': (f, as) =>
+    t.gql(`mutation($input: UpdateRunInput!) { updateRun(input: $input) { id } }`, { input: { id: f.runId, name: uniq('r') } }, { as }),
   'project.run.remove': async (f, as) => {
     const [{ id }] = await t.sql(`INSERT INTO run (project_id, job_id) VALUES ($1, $2) RETURNING id`, [f.projectId, f.jobId]);
     return t.gql(`mutation($id: ID!) { removeRun(id: $id) }`, { id }, { as });
@@ -192,7 +214,11 @@ describe.each(COMBOS)('in a %s workspace, on a %s project', (wsVis, projectVis) 
   it.each(CALLERS.map((c) => [c]))('%s sees the right viewerRole and viewerPermissions', async (caller) => {
     const world = worlds[wsVis]!;
     const fixture = world.fixtures[projectVis];
-    const result = await t.gql(`query($id: ID!) { project(id: $id) { viewerRole viewerPermissions } }`, { id: fixture.projectId }, { as: userOf(world, caller) });
+    const result = await t.gql(
+      `query($id: ID!) { project(id: $id) { viewerRole viewerPermissions } }`,
+      { id: fixture.projectId },
+      { as: userOf(world, caller) },
+    );
     if (caller === 'superuser') {
       expect(result.data.project.viewerPermissions.sort()).toEqual(SPEC_TABLE.map(([a]) => a).sort());
       return;
@@ -217,7 +243,11 @@ describe.each([Visibility.PUBLIC, Visibility.PRIVATE])('Workspace.projects and p
     const list = await t.gql(LIST, { id: workspaceId }, { as });
     // Only the two fixture projects: the action rows above add and remove others.
     const fixtureIds = new Set(Object.values(world.fixtures).map((f) => f.projectId));
-    const listed = () => list.data.workspace.projects.edges.filter((e: any) => fixtureIds.has(e.node.id)).map((e: any) => e.node.visibility).sort();
+    const listed = () =>
+      list.data.workspace.projects.edges
+        .filter((e: any) => fixtureIds.has(e.node.id))
+        .map((e: any) => e.node.visibility)
+        .sort();
     const isMember = ['viewer', 'member', 'projectOwner', 'admin', 'owner'].includes(caller);
     if (isMember || caller === 'superuser') {
       expect(listed()).toEqual(['PRIVATE', 'PUBLIC']);
@@ -228,12 +258,19 @@ describe.each([Visibility.PUBLIC, Visibility.PRIVATE])('Workspace.projects and p
       expect(codeOf(list)).toBe('NOT_FOUND');
     }
 
-    const create = await t.gql(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id viewerRole } }`, { input: { workspaceId, name: uniq('new') } }, { as });
+    const create = await t.gql(
+      `mutation($input: CreateProjectInput!) { createProject(input: $input) { id viewerRole } }`,
+      { input: { workspaceId, name: uniq('new') } },
+      { as },
+    );
     const want =
-      caller === 'guest' ? 'UNAUTHENTICATED'
-      : ['member', 'projectOwner', 'admin', 'owner', 'superuser'].includes(caller) ? 'OK'
-      : caller === 'viewer' || wsVis === Visibility.PUBLIC ? 'FORBIDDEN'
-      : 'NOT_FOUND';
+      caller === 'guest'
+        ? 'UNAUTHENTICATED'
+        : ['member', 'projectOwner', 'admin', 'owner', 'superuser'].includes(caller)
+          ? 'OK'
+          : caller === 'viewer' || wsVis === Visibility.PUBLIC
+            ? 'FORBIDDEN'
+            : 'NOT_FOUND';
     expect(outcome(create)).toBe(want);
     if (want === 'OK' && caller !== 'superuser') expect(create.data.createProject.viewerRole).toBe('ADMIN');
   });

@@ -74,7 +74,9 @@ describe('abuse limits', () => {
   it('limits invitation emails per inviter and per workspace; a refused request uses up nothing', async () => {
     const c = await t.cast();
     const invite = (as: any, workspaceId: string, emails: string[]) => t.gql(INVITE, { input: { workspaceId, emails } }, { as });
-    expect((await invite(c.owner, c.workspace.id, ['a1@example.com', 'a2@example.com', 'a3@example.com', 'bad', 'a1@example.com'])).data.inviteMembers.invitedCount).toBe(3);
+    expect(
+      (await invite(c.owner, c.workspace.id, ['a1@example.com', 'a2@example.com', 'a3@example.com', 'bad', 'a1@example.com'])).data.inviteMembers.invitedCount,
+    ).toBe(3);
     const before = await t.sql('SELECT count(*)::int AS n FROM invitation');
     const refused = await invite(c.owner, c.workspace.id, ['a4@example.com', 'a5@example.com']);
     expectRateLimited(refused, 3600);

@@ -5,7 +5,10 @@ import { CreatedAt, Timestamp } from '../db/columns';
 import { AccessTokenScope } from '../common/enums';
 import { Node } from '../common/node';
 
-export enum TokenKind { SESSION = 'SESSION', ACCESS = 'ACCESS' }
+export enum TokenKind {
+  SESSION = 'SESSION',
+  ACCESS = 'ACCESS',
+}
 
 /**
  * A bearer credential: a sign-in session or a personal access token. Only the SHA-256 of the

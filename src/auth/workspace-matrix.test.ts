@@ -48,8 +48,8 @@ interface Row {
 const q = (query: string, variables: (f: Fixture) => Record<string, unknown>) => (f: Fixture, as: TestUser | null) => t.gql(query, variables(f), { as });
 
 //                         anonymous guest  outsider viewer member admin owner  platformAdmin superuser
-const VIEW_PUB: Outcome[] = ['ok',   'ok',  'NF',    'ok',  'ok',  'ok', 'ok', 'NF',         'ok'];
-const MEMBERS_SEE: Outcome[] = ['FB', 'FB', 'NF',    'ok',  'ok',  'ok', 'ok', 'NF',         'ok'];
+const VIEW_PUB: Outcome[] = ['ok', 'ok', 'NF', 'ok', 'ok', 'ok', 'ok', 'NF', 'ok'];
+const MEMBERS_SEE: Outcome[] = ['FB', 'FB', 'NF', 'ok', 'ok', 'ok', 'ok', 'NF', 'ok'];
 const mutation = (allowed: Role[], overrides: Partial<Record<Role, Outcome>> = {}): Outcome[] =>
   ROLES.map((role) => {
     if (role in overrides) return overrides[role]!;
@@ -87,7 +87,10 @@ const WORKSPACE_ROWS: Row[] = [
   },
   {
     code: 'workspace.ownership.transfer',
-    run: q(`mutation($id: ID!, $m: ID!) { transferOwnership(input: { workspaceId: $id, memberId: $m }) { id } }`, (f) => ({ id: f.workspaceId, m: f.memberIds.admin })),
+    run: q(`mutation($id: ID!, $m: ID!) { transferOwnership(input: { workspaceId: $id, memberId: $m }) { id } }`, (f) => ({
+      id: f.workspaceId,
+      m: f.memberIds.admin,
+    })),
     expect: mutation(['owner']),
   },
   {
@@ -122,13 +125,17 @@ const WORKSPACE_ROWS: Row[] = [
   {
     code: 'workspace.invitation.create',
     label: 'role VIEWER',
-    run: q(`mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["new.viewer@example.com"], role: VIEWER }) { invitedCount } }`, (f) => ({ id: f.workspaceId })),
+    run: q(`mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["new.viewer@example.com"], role: VIEWER }) { invitedCount } }`, (f) => ({
+      id: f.workspaceId,
+    })),
     expect: mutation(MEMBER_UP),
   },
   {
     code: 'workspace.invitation.create',
     label: 'role ADMIN',
-    run: q(`mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["new.admin@example.com"], role: ADMIN }) { invitedCount } }`, (f) => ({ id: f.workspaceId })),
+    run: q(`mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["new.admin@example.com"], role: ADMIN }) { invitedCount } }`, (f) => ({
+      id: f.workspaceId,
+    })),
     expect: mutation(ADMIN_UP, { member: 'FB:ROLE_ABOVE_INVITER' }),
   },
   {
@@ -176,13 +183,34 @@ const WORKSPACE_ROWS: Row[] = [
 /** RULES.md §2's workspace codes each role holds (its `viewerPermissions`). */
 const GUEST_CODES = ['workspace.info.view', 'workspace.projects.list'];
 const VIEWER_CODES = [...GUEST_CODES, 'workspace.people.list', 'workspace.member.profile.view', 'workspace.me.edit', 'workspace.me.leave'];
-const MEMBER_CODES = [...VIEWER_CODES, 'project.create', 'workspace.invitation.view', 'workspace.invitation.create', 'workspace.invitation.resend', 'workspace.invitation.revoke'];
-const ADMIN_CODES = [...MEMBER_CODES, 'workspace.info.edit', 'workspace.remove', 'workspace.member.role.change', 'workspace.member.remove', 'workspace.audit.view'];
+const MEMBER_CODES = [
+  ...VIEWER_CODES,
+  'project.create',
+  'workspace.invitation.view',
+  'workspace.invitation.create',
+  'workspace.invitation.resend',
+  'workspace.invitation.revoke',
+];
+const ADMIN_CODES = [
+  ...MEMBER_CODES,
+  'workspace.info.edit',
+  'workspace.remove',
+  'workspace.member.role.change',
+  'workspace.member.remove',
+  'workspace.audit.view',
+];
 const OWNER_CODES = [...ADMIN_CODES.filter((c) => c !== 'workspace.me.leave'), 'workspace.restore', 'workspace.ownership.transfer'];
 const ALL_CODES = [...OWNER_CODES, 'workspace.me.leave'];
 const EXPECTED_PERMISSIONS: Record<Role, string[] | 'NF'> = {
-  anonymous: GUEST_CODES, guest: GUEST_CODES, outsider: 'NF', viewer: VIEWER_CODES, member: MEMBER_CODES,
-  admin: ADMIN_CODES, owner: OWNER_CODES, platformAdmin: 'NF', superuser: ALL_CODES,
+  anonymous: GUEST_CODES,
+  guest: GUEST_CODES,
+  outsider: 'NF',
+  viewer: VIEWER_CODES,
+  member: MEMBER_CODES,
+  admin: ADMIN_CODES,
+  owner: OWNER_CODES,
+  platformAdmin: 'NF',
+  superuser: ALL_CODES,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -339,7 +367,12 @@ const ACCOUNT_ROWS: AccountRow[] = [
 ];
 
 const accountCases = ACCOUNT_ROWS.flatMap((row) =>
-  ACCOUNT_ROLES.map((role, i) => ({ name: `${row.code}${row.label ? ` (${row.label})` : ''} as ${role}: ${row.expect[i]}`, row, role, expected: row.expect[i] })),
+  ACCOUNT_ROLES.map((role, i) => ({
+    name: `${row.code}${row.label ? ` (${row.label})` : ''} as ${role}: ${row.expect[i]}`,
+    row,
+    role,
+    expected: row.expect[i],
+  })),
 );
 
 describe('account permission matrix (RULES.md §2)', () => {
@@ -352,7 +385,10 @@ describe('account permission matrix (RULES.md §2)', () => {
     for (const role of ['viewer', 'member', 'admin', 'owner'] as const) {
       const id = await removedWorkspace();
       const expected = role === 'owner' ? 'FORBIDDEN' : 'NOT_FOUND';
-      expect({ role, code: codeOf(await t.gql(`mutation($id: ID!) { purgeWorkspace(id: $id) }`, { id }, { as: users[role] })) }).toEqual({ role, code: expected });
+      expect({ role, code: codeOf(await t.gql(`mutation($id: ID!) { purgeWorkspace(id: $id) }`, { id }, { as: users[role] })) }).toEqual({
+        role,
+        code: expected,
+      });
     }
   });
 });

@@ -63,7 +63,7 @@ describe('atrium login / logout', () => {
     expect(configOf(home).tokenKind).toBe('session');
   });
 
-  it('prints the server\'s refusal for a wrong password and exits 3, storing nothing', async () => {
+  it("prints the server's refusal for a wrong password and exits 3, storing nothing", async () => {
     const bob = await t.signUp();
     const home = tempConfigHome();
     const login = await atrium(['login', '--url', t.url, '--email', bob.email], { env: { XDG_CONFIG_HOME: home, ATRIUM_PASSWORD: 'not the password' } });
@@ -135,7 +135,9 @@ describe('atrium login / logout', () => {
     expect(revoked.stderr).toContain('code: UNAUTHENTICATED');
 
     const closed = await closedPort();
-    const down = await atrium(['workspace', 'list'], { env: { XDG_CONFIG_HOME: tempConfigHome(), ATRIUM_URL: `http://127.0.0.1:${closed}`, ATRIUM_TOKEN: 'x' } });
+    const down = await atrium(['workspace', 'list'], {
+      env: { XDG_CONFIG_HOME: tempConfigHome(), ATRIUM_URL: `http://127.0.0.1:${closed}`, ATRIUM_TOKEN: 'x' },
+    });
     expectExit(down, 9);
     expect(down.stderr).toContain(`Could not reach the Atrium server at http://127.0.0.1:${closed}/graphql (ECONNREFUSED).`);
 
@@ -147,7 +149,16 @@ describe('atrium login / logout', () => {
   it('documents the exit codes in --help', async () => {
     const help = await atrium(['--help']);
     expectExit(help, 0);
-    for (const line of ['2  usage', '3  UNAUTHENTICATED', '4  FORBIDDEN', '5  NOT_FOUND', '6  BAD_USER_INPUT', '7  CONFLICT', '8  RATE_LIMITED', '9  network']) {
+    for (const line of [
+      '2  usage',
+      '3  UNAUTHENTICATED',
+      '4  FORBIDDEN',
+      '5  NOT_FOUND',
+      '6  BAD_USER_INPUT',
+      '7  CONFLICT',
+      '8  RATE_LIMITED',
+      '9  network',
+    ]) {
       expect(help.stdout).toContain(line);
     }
   });

@@ -21,7 +21,10 @@ export function endpointUrl(raw: string): string {
  * carrying the server's message and extensions; transport failures become exit code 9.
  */
 export class Api {
-  constructor(readonly url: string, readonly token?: string) {}
+  constructor(
+    readonly url: string,
+    readonly token?: string,
+  ) {}
 
   async request<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };

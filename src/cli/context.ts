@@ -29,7 +29,11 @@ export function createCli(io: { env: NodeJS.ProcessEnv; prompter: Prompter; out(
   };
 }
 
-export interface Connection<T> { edges: { node: T }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount: number }
+export interface Connection<T> {
+  edges: { node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
 
 /** Reads every page of a connection (100 at a time), up to `limit` nodes. */
 export async function allPages<T>(fetchPage: (after: string | null) => Promise<Connection<T>>, limit = 10_000): Promise<T[]> {
@@ -51,7 +55,14 @@ export const lower = (s: string | null | undefined): string => (s ? s.toLowerCas
 /** Whether the command was run with the global --json. */
 export const wantsJson = (cmd: Command): boolean => !!cmd.optsWithGlobals().json;
 
-export interface WorkspaceDetails { id: string; name: string; description: string; visibility: 'PRIVATE' | 'PUBLIC'; viewerRole: string | null; viewerPermissions: string[] }
+export interface WorkspaceDetails {
+  id: string;
+  name: string;
+  description: string;
+  visibility: 'PRIVATE' | 'PUBLIC';
+  viewerRole: string | null;
+  viewerPermissions: string[];
+}
 
 const WORKSPACE = `query($id: ID!) { workspace(id: $id) { id name description visibility viewerRole viewerPermissions } }`;
 
@@ -77,7 +88,13 @@ export function requirePermission(workspace: WorkspaceDetails, permission: strin
   throw refusal(`You do not have permission to ${what} (your role: ${lower(workspace.viewerRole ?? 'guest')}; it takes ${takes}).`);
 }
 
-export interface WorkspaceSummary { id: string; name: string; visibility: string; viewerRole: string | null; createdAt: string }
+export interface WorkspaceSummary {
+  id: string;
+  name: string;
+  visibility: string;
+  viewerRole: string | null;
+  createdAt: string;
+}
 
 const MY_WORKSPACES = `query($after: String, $search: String) {
   workspaces(first: 100, after: $after, filter: { isMember: true, search: $search }, orderBy: { field: NAME, direction: ASC }) {
@@ -136,9 +153,13 @@ export const parse = {
   /** Comma-separated and repeatable: `--role admin,member --role viewer`. */
   list(allowed: string[], label: string) {
     return (value: string, previous: string[] = []): string[] => {
-      const items = value.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+      const items = value
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean);
       const bad = items.filter((s) => !allowed.includes(s));
-      if (bad.length || !items.length) throw new InvalidArgumentError(`Use one or more of ${allowed.map((s) => s.toLowerCase()).join(', ')} (comma-separated) for ${label}.`);
+      if (bad.length || !items.length)
+        throw new InvalidArgumentError(`Use one or more of ${allowed.map((s) => s.toLowerCase()).join(', ')} (comma-separated) for ${label}.`);
       return [...previous, ...items];
     };
   },

@@ -43,7 +43,11 @@ const BY_CODE: Record<string, number> = {
 
 /** An error the CLI prints as one readable message (no stack trace) before exiting with `exitCode`. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.GENERIC, readonly details: string[] = []) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.GENERIC,
+    readonly details: string[] = [],
+  ) {
     super(message);
     this.name = 'CliError';
   }

@@ -16,8 +16,19 @@ const FIELDS = 'id email role state status expiresAt lastSentAt sentCount worksp
 const RESEND = `mutation($id: ID!) { resendInvitation(id: $id) { ${FIELDS} } }`;
 const REVOKE = `mutation($id: ID!) { revokeInvitation(id: $id) { ${FIELDS} } }`;
 
-interface PendingInvitation { id: string; email: string; role: string; status: 'INVITED' | 'EXPIRED'; expiresAt: string; sentCount: number }
-interface Invitation extends PendingInvitation { state: string; lastSentAt: string; workspace: { id: string; name: string } }
+interface PendingInvitation {
+  id: string;
+  email: string;
+  role: string;
+  status: 'INVITED' | 'EXPIRED';
+  expiresAt: string;
+  sentCount: number;
+}
+interface Invitation extends PendingInvitation {
+  state: string;
+  lastSentAt: string;
+  workspace: { id: string; name: string };
+}
 
 /** What a command knows of the invitation before sending: everything, or only the id it was given. */
 type Target = { id: string; invitation?: PendingInvitation; workspaceName?: string };
@@ -34,7 +45,13 @@ function pending(api: Api, workspaceId: string, search?: string): Promise<Pendin
  * names one invitation anywhere); otherwise the workspace is chosen, the caller's permission checked,
  * and `ref` (an id or the invited address) looked up among its pending invitations, or picked from them.
  */
-async function chooseInvitation(cli: Cli, api: Api, opts: { workspace?: string }, ref: string | undefined, q: { permission: string; what: string; message: string }): Promise<Target> {
+async function chooseInvitation(
+  cli: Cli,
+  api: Api,
+  opts: { workspace?: string },
+  ref: string | undefined,
+  q: { permission: string; what: string; message: string },
+): Promise<Target> {
   const wanted = ref?.trim();
   if (ref !== undefined && !wanted) throw new UsageError('<invitation> needs an invitation id or an email address.');
   if (wanted && UUID.test(wanted) && opts.workspace === undefined) return { id: wanted.toLowerCase() };
@@ -42,13 +59,23 @@ async function chooseInvitation(cli: Cli, api: Api, opts: { workspace?: string }
   requirePermission(workspace, q.permission, `${q.what} invitations of workspace "${workspace.name}"`, 'member or higher');
   if (wanted) {
     const byId = UUID.test(wanted);
-    const found = (await pending(api, workspace.id, byId ? undefined : wanted)).find((i) => (byId ? i.id === wanted.toLowerCase() : i.email.toLowerCase() === wanted.toLowerCase()));
-    if (!found) throw new CliError(`Workspace "${workspace.name}" has no pending invitation ${byId ? 'with id ' : 'for '}${wanted} (see \`atrium people list --status invited,expired\`).`, EXIT.NOT_FOUND);
+    const found = (await pending(api, workspace.id, byId ? undefined : wanted)).find((i) =>
+      byId ? i.id === wanted.toLowerCase() : i.email.toLowerCase() === wanted.toLowerCase(),
+    );
+    if (!found)
+      throw new CliError(
+        `Workspace "${workspace.name}" has no pending invitation ${byId ? 'with id ' : 'for '}${wanted} (see \`atrium people list --status invited,expired\`).`,
+        EXIT.NOT_FOUND,
+      );
     return { id: found.id, invitation: found, workspaceName: workspace.name };
   }
   const all = await pending(api, workspace.id);
   if (all.length === 0) throw new CliError(`Workspace "${workspace.name}" has no pending invitations.`, EXIT.NOT_FOUND);
-  const picked = await cli.prompter.select({ message: q.message, flag: '<invitation>', choices: all.map((i) => ({ name: describe(i), value: i, description: i.id })) });
+  const picked = await cli.prompter.select({
+    message: q.message,
+    flag: '<invitation>',
+    choices: all.map((i) => ({ name: describe(i), value: i, description: i.id })),
+  });
   return { id: picked.id, invitation: picked, workspaceName: workspace.name };
 }
 
@@ -66,10 +93,16 @@ export function invitationCommands(program: Command, cli: Cli): void {
     .option('--workspace <workspace>', 'the workspace id or name (picked from a list when missing; not needed with an id)')
     .action(async (ref: string | undefined, opts: { workspace?: string }, cmd: Command) => {
       const api = cli.api();
-      const target = await chooseInvitation(cli, api, opts, ref, { permission: 'workspace.invitation.resend', what: 'resend', message: 'Which invitation do you want to send again?' });
+      const target = await chooseInvitation(cli, api, opts, ref, {
+        permission: 'workspace.invitation.resend',
+        what: 'resend',
+        message: 'Which invitation do you want to send again?',
+      });
       const { resendInvitation: i } = (await api.request(RESEND, { id: target.id })) as { resendInvitation: Invitation };
       if (wantsJson(cmd)) return cli.out(JSON.stringify(i, null, 2));
-      cli.out(`Sent the invitation for ${i.email} to workspace "${i.workspace.name}" again (${i.sentCount} sends); the new link works until ${shortDate(i.expiresAt)} UTC and the old one no longer does.`);
+      cli.out(
+        `Sent the invitation for ${i.email} to workspace "${i.workspace.name}" again (${i.sentCount} sends); the new link works until ${shortDate(i.expiresAt)} UTC and the old one no longer does.`,
+      );
     });
 
   invitation
@@ -80,11 +113,16 @@ export function invitationCommands(program: Command, cli: Cli): void {
     .option('-y, --yes', 'revoke without asking to confirm')
     .action(async (ref: string | undefined, opts: { workspace?: string; yes?: boolean }, cmd: Command) => {
       const api = cli.api();
-      const target = await chooseInvitation(cli, api, opts, ref, { permission: 'workspace.invitation.revoke', what: 'revoke', message: 'Which invitation do you want to revoke?' });
+      const target = await chooseInvitation(cli, api, opts, ref, {
+        permission: 'workspace.invitation.revoke',
+        what: 'revoke',
+        message: 'Which invitation do you want to revoke?',
+      });
       if (!opts.yes) {
         const what = target.invitation ? `the invitation for ${describe(target.invitation)} to workspace "${target.workspaceName}"` : `invitation ${target.id}`;
         cli.note(`This revokes ${what}: its link stops working.`);
-        if (!(await cli.prompter.confirm({ message: 'Revoke the invitation?', flag: '--yes', default: false }))) throw new CliError('Aborted; the invitation still stands.');
+        if (!(await cli.prompter.confirm({ message: 'Revoke the invitation?', flag: '--yes', default: false })))
+          throw new CliError('Aborted; the invitation still stands.');
       }
       const { revokeInvitation: i } = (await api.request(REVOKE, { id: target.id })) as { revokeInvitation: Invitation };
       if (wantsJson(cmd)) return cli.out(JSON.stringify(i, null, 2));

@@ -33,7 +33,11 @@ describe('atrium invitation resend', () => {
       answers: [{ when: /Which invitation do you want to send again\?[\s\S]*second@example\.com \(member, expires/, send: `${KEY.down}${KEY.enter}` }],
     });
     expectExit(result, 0);
-    expect(result.stdout).toMatch(new RegExp(`Sent the invitation for second@example\\.com to workspace "${workspace.name}" again \\(2 sends\\); the new link works until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `Sent the invitation for second@example\\.com to workspace "${workspace.name}" again \\(2 sends\\); the new link works until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`,
+      ),
+    );
     const after = await row(second);
     expect(after.sent_count).toBe(2);
     expect(after.token_hash).not.toBe(before.token_hash);
@@ -62,12 +66,18 @@ describe('atrium invitation revoke', () => {
     const { workspace, member } = await t.cast();
     const [id] = await invite(workspace.id, member, ['doomed@example.com']);
     const pick = { when: /Which invitation do you want to revoke\?[\s\S]*doomed@example\.com/, send: KEY.enter };
-    const declined = await atrium(['invitation', 'revoke', '--workspace', workspace.id], { ...as(member), answers: [pick, { when: /Revoke the invitation\?/, send: KEY.enter }] });
+    const declined = await atrium(['invitation', 'revoke', '--workspace', workspace.id], {
+      ...as(member),
+      answers: [pick, { when: /Revoke the invitation\?/, send: KEY.enter }],
+    });
     expectExit(declined, 1);
     expect(declined.stderr).toContain('Aborted; the invitation still stands.');
     expect((await row(id)).stored_state).toBe('PENDING');
 
-    const revoked = await atrium(['invitation', 'revoke', '--workspace', workspace.id], { ...as(member), answers: [pick, { when: /Revoke the invitation\?/, send: `y${KEY.enter}` }] });
+    const revoked = await atrium(['invitation', 'revoke', '--workspace', workspace.id], {
+      ...as(member),
+      answers: [pick, { when: /Revoke the invitation\?/, send: `y${KEY.enter}` }],
+    });
     expectExit(revoked, 0);
     expect(revoked.stderr).toContain(`This revokes the invitation for doomed@example.com (member, expires`);
     expect(revoked.stdout).toContain(`Revoked the invitation for doomed@example.com to workspace "${workspace.name}"; its link no longer works.`);

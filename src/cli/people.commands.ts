@@ -1,6 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Api } from './client';
-import { allPages, chooseWorkspace, lower, parse, refusal, requirePermission, UUID, wantsJson, workspaceDetails, type Cli, type WorkspaceDetails } from './context';
+import {
+  allPages,
+  chooseWorkspace,
+  lower,
+  parse,
+  refusal,
+  requirePermission,
+  UUID,
+  wantsJson,
+  workspaceDetails,
+  type Cli,
+  type WorkspaceDetails,
+} from './context';
 import { CliError, EXIT, UsageError } from './errors';
 import { shortDate, table } from './table';
 
@@ -28,10 +40,31 @@ const CHANGE_ROLE = `mutation($input: ChangeMemberRoleInput!) { changeMemberRole
 const REMOVE = `mutation($memberId: ID!) { removeMember(memberId: $memberId) { removedMemberId reassignedProjects { id name } } }`;
 const LEAVE = `mutation($workspaceId: ID!) { leaveWorkspace(workspaceId: $workspaceId) { workspaceId reassignedProjects { id name } } }`;
 
-interface Person { __typename: string; id: string; name: string | null; email: string | null; role: string; status: string; createdAt: string }
-interface InviteResult { email: string; status: string; message: string; invitation: { id: string; expiresAt: string } | null }
+interface Person {
+  __typename: string;
+  id: string;
+  name: string | null;
+  email: string | null;
+  role: string;
+  status: string;
+  createdAt: string;
+}
+interface InviteResult {
+  email: string;
+  status: string;
+  message: string;
+  invitation: { id: string; expiresAt: string } | null;
+}
 
-const SORT_FIELDS: Record<string, string> = { name: 'NAME', email: 'EMAIL', role: 'ROLE', status: 'STATUS', created: 'CREATED_AT', created_at: 'CREATED_AT', createdat: 'CREATED_AT' };
+const SORT_FIELDS: Record<string, string> = {
+  name: 'NAME',
+  email: 'EMAIL',
+  role: 'ROLE',
+  status: 'STATUS',
+  created: 'CREATED_AT',
+  created_at: 'CREATED_AT',
+  createdat: 'CREATED_AT',
+};
 
 /** `name`, `role:desc`, `-created`: a PeopleOrder. */
 function parseSort(value: string): { field: string; direction: 'ASC' | 'DESC' } {
@@ -48,7 +81,13 @@ function parseSort(value: string): { field: string; direction: 'ASC' | 'DESC' } 
   return { field, direction };
 }
 
-interface MemberRow { id: string; name: string | null; email: string | null; role: string; isViewer: boolean }
+interface MemberRow {
+  id: string;
+  name: string | null;
+  email: string | null;
+  role: string;
+  isViewer: boolean;
+}
 
 const ROLE_CHOICES = [
   { name: 'viewer (sees the workspace and its people)', value: 'VIEWER' },
@@ -83,12 +122,17 @@ async function chooseMember(
     const same = (v: string | null) => v?.toLowerCase() === wanted.toLowerCase();
     const matches = rows.filter((m) => (byId ? m.id === wanted.toLowerCase() : wanted.includes('@') ? same(m.email) : same(m.name)));
     if (matches.length === 1) return matches[0];
-    if (matches.length === 0) throw new CliError(`Workspace "${workspace.name}" has no member ${byId ? 'with id ' : ''}"${wanted}" (see \`atrium people list\`).`, EXIT.NOT_FOUND);
+    if (matches.length === 0)
+      throw new CliError(`Workspace "${workspace.name}" has no member ${byId ? 'with id ' : ''}"${wanted}" (see \`atrium people list\`).`, EXIT.NOT_FOUND);
     throw new UsageError(`${matches.length} members of workspace "${workspace.name}" are named "${wanted}"; name one by email or id instead.`);
   }
   const offered = (await members(api, workspace.id)).filter(q.offer);
   if (offered.length === 0) throw new CliError(q.none, EXIT.NOT_FOUND);
-  return cli.prompter.select({ message: q.message, flag: '<member>', choices: offered.map((m) => ({ name: `${label(m)} (${lower(m.role)})`, value: m, description: m.id })) });
+  return cli.prompter.select({
+    message: q.message,
+    flag: '<member>',
+    choices: offered.map((m) => ({ name: `${label(m)} (${lower(m.role)})`, value: m, description: m.id })),
+  });
 }
 
 /** One line naming the projects that passed to the workspace owner, if any did. */
@@ -105,30 +149,44 @@ export function peopleCommands(program: Command, cli: Cli): void {
     .command('list')
     .description('List the members of a workspace (and, for members and up, pending invitations)')
     .option('--workspace <workspace>', 'the workspace id or name (picked from a list when missing)')
-    .addOption(new Option('--role <roles>', 'only these roles: viewer, member, admin, owner (comma-separated)').argParser(parse.list(['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'], '--role')))
-    .addOption(new Option('--status <statuses>', 'only these statuses: active, invited, expired (comma-separated)').argParser(parse.list(['ACTIVE', 'INVITED', 'EXPIRED'], '--status')))
+    .addOption(
+      new Option('--role <roles>', 'only these roles: viewer, member, admin, owner (comma-separated)').argParser(
+        parse.list(['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'], '--role'),
+      ),
+    )
+    .addOption(
+      new Option('--status <statuses>', 'only these statuses: active, invited, expired (comma-separated)').argParser(
+        parse.list(['ACTIVE', 'INVITED', 'EXPIRED'], '--status'),
+      ),
+    )
     .option('--search <text>', 'only names or emails containing this')
     .addOption(new Option('--sort <field>', 'name, email, role, status or created; add :desc (or a leading -) to reverse').argParser(parseSort))
-    .action(async (opts: { workspace?: string; role?: string[]; status?: string[]; search?: string; sort?: { field: string; direction: string } }, cmd: Command) => {
-      const api = cli.api();
-      const id = await chooseWorkspace(cli, api, opts.workspace, '--workspace');
-      const filter = { roles: opts.role ?? null, statuses: opts.status ?? null, search: opts.search ?? null };
-      const rows = await allPages<Person>(async (after) => {
-        const { workspace } = await api.request(PEOPLE, { id, after, filter, orderBy: opts.sort ?? null });
-        return workspace.people;
-      });
-      if (cmd.optsWithGlobals().json) return cli.out(JSON.stringify(rows, null, 2));
-      cli.out(
-        table(rows, [
-          { header: 'NAME', value: (p) => p.name },
-          { header: 'EMAIL', value: (p) => p.email },
-          { header: 'ROLE', value: (p) => lower(p.role) },
-          { header: 'STATUS', value: (p) => lower(p.status) },
-          { header: 'SINCE', value: (p) => shortDate(p.createdAt) },
-          { header: 'ID', value: (p) => p.id },
-        ], 'Nobody matches.'),
-      );
-    });
+    .action(
+      async (opts: { workspace?: string; role?: string[]; status?: string[]; search?: string; sort?: { field: string; direction: string } }, cmd: Command) => {
+        const api = cli.api();
+        const id = await chooseWorkspace(cli, api, opts.workspace, '--workspace');
+        const filter = { roles: opts.role ?? null, statuses: opts.status ?? null, search: opts.search ?? null };
+        const rows = await allPages<Person>(async (after) => {
+          const { workspace } = await api.request(PEOPLE, { id, after, filter, orderBy: opts.sort ?? null });
+          return workspace.people;
+        });
+        if (cmd.optsWithGlobals().json) return cli.out(JSON.stringify(rows, null, 2));
+        cli.out(
+          table(
+            rows,
+            [
+              { header: 'NAME', value: (p) => p.name },
+              { header: 'EMAIL', value: (p) => p.email },
+              { header: 'ROLE', value: (p) => lower(p.role) },
+              { header: 'STATUS', value: (p) => lower(p.status) },
+              { header: 'SINCE', value: (p) => shortDate(p.createdAt) },
+              { header: 'ID', value: (p) => p.id },
+            ],
+            'Nobody matches.',
+          ),
+        );
+      },
+    );
 
   people
     .command('invite')
@@ -140,7 +198,10 @@ export function peopleCommands(program: Command, cli: Cli): void {
     .action(async (emails: string[], opts: { workspace?: string; role: string; message?: string }, cmd: Command) => {
       const api = cli.api();
       const id = await chooseWorkspace(cli, api, opts.workspace, '--workspace', 'Invite to which workspace?');
-      let addresses = emails.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean);
+      let addresses = emails
+        .flatMap((e) => e.split(','))
+        .map((e) => e.trim())
+        .filter(Boolean);
       if (addresses.length === 0) {
         const typed = await cli.prompter.input({ message: 'Email addresses (separated by spaces or commas)', flag: '<emails...>', required: true });
         addresses = typed.split(/[\s,;]+/).filter(Boolean);
@@ -173,8 +234,13 @@ export function peopleCommands(program: Command, cli: Cli): void {
       });
       // The server refuses these two as well; saying so before the confirmation saves a pointless question.
       if (target.isViewer) throw refusal('You cannot change your own role; ask another admin or the owner.', 'CANNOT_CHANGE_OWN_ROLE');
-      if (target.role === 'OWNER') throw refusal(`${label(target)} owns workspace "${workspace.name}"; the owner's role cannot be changed (the owner can transfer ownership).`, 'CANNOT_CHANGE_OWNER_ROLE');
-      const wanted = role ?? (await cli.prompter.select({ message: `New role for ${label(target)}`, flag: '<role>', default: target.role, choices: ROLE_CHOICES }));
+      if (target.role === 'OWNER')
+        throw refusal(
+          `${label(target)} owns workspace "${workspace.name}"; the owner's role cannot be changed (the owner can transfer ownership).`,
+          'CANNOT_CHANGE_OWNER_ROLE',
+        );
+      const wanted =
+        role ?? (await cli.prompter.select({ message: `New role for ${label(target)}`, flag: '<role>', default: target.role, choices: ROLE_CHOICES }));
       if (wanted === target.role) {
         if (wantsJson(cmd)) return cli.out(JSON.stringify({ id: target.id, name: target.name, email: target.email, role: target.role }, null, 2));
         return cli.out(`${label(target)} is already ${lower(wanted)} in workspace "${workspace.name}"; nothing to change.`);
@@ -207,8 +273,11 @@ export function peopleCommands(program: Command, cli: Cli): void {
       if (target.isViewer) throw refusal('You cannot remove yourself; leave the workspace instead (`atrium people leave`).', 'CANNOT_REMOVE_SELF');
       if (target.role === 'OWNER') throw refusal(`${label(target)} owns workspace "${workspace.name}"; the owner cannot be removed.`, 'CANNOT_REMOVE_OWNER');
       if (!opts.yes) {
-        cli.note(`This removes ${label(target)} (${lower(target.role)}) from workspace "${workspace.name}": they lose access at once, their projects pass to the owner and the invitations they sent are revoked.`);
-        if (!(await cli.prompter.confirm({ message: `Remove ${label(target)}?`, flag: '--yes', default: false }))) throw new CliError('Aborted; nobody was removed.');
+        cli.note(
+          `This removes ${label(target)} (${lower(target.role)}) from workspace "${workspace.name}": they lose access at once, their projects pass to the owner and the invitations they sent are revoked.`,
+        );
+        if (!(await cli.prompter.confirm({ message: `Remove ${label(target)}?`, flag: '--yes', default: false })))
+          throw new CliError('Aborted; nobody was removed.');
       }
       const { removeMember: result } = await api.request(REMOVE, { memberId: target.id });
       if (wantsJson(cmd)) return cli.out(JSON.stringify(result, null, 2));
@@ -227,11 +296,17 @@ export function peopleCommands(program: Command, cli: Cli): void {
       const workspace = await workspaceDetails(api, await chooseWorkspace(cli, api, opts.workspace, '--workspace', 'Which workspace do you want to leave?'));
       if (!workspace.viewerRole) throw new CliError(`You are not a member of workspace "${workspace.name}".`, EXIT.NOT_FOUND, ['code: NOT_FOUND']);
       if (workspace.viewerRole === 'OWNER') {
-        throw refusal(`You own workspace "${workspace.name}"; the owner cannot leave. Transfer ownership to another member first, or remove the workspace.`, 'OWNER_CANNOT_LEAVE');
+        throw refusal(
+          `You own workspace "${workspace.name}"; the owner cannot leave. Transfer ownership to another member first, or remove the workspace.`,
+          'OWNER_CANNOT_LEAVE',
+        );
       }
       if (!opts.yes) {
-        cli.note(`This ends your membership of workspace "${workspace.name}" (${lower(workspace.viewerRole)}): you lose access at once and your projects there pass to the owner.`);
-        if (!(await cli.prompter.confirm({ message: `Leave workspace "${workspace.name}"?`, flag: '--yes', default: false }))) throw new CliError('Aborted; you are still a member.');
+        cli.note(
+          `This ends your membership of workspace "${workspace.name}" (${lower(workspace.viewerRole)}): you lose access at once and your projects there pass to the owner.`,
+        );
+        if (!(await cli.prompter.confirm({ message: `Leave workspace "${workspace.name}"?`, flag: '--yes', default: false })))
+          throw new CliError('Aborted; you are still a member.');
       }
       const { leaveWorkspace: result } = await api.request(LEAVE, { workspaceId: workspace.id });
       if (wantsJson(cmd)) return cli.out(JSON.stringify(result, null, 2));

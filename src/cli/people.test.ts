@@ -16,19 +16,31 @@ describe('atrium people list', () => {
     expectExit(all, 0);
     const lines = all.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+EMAIL\s+ROLE\s+STATUS\s+SINCE\s+ID$/);
-    for (const [user, role] of [[owner, 'owner'], [admin, 'admin'], [member, 'member'], [viewer, 'viewer']] as const) {
+    for (const [user, role] of [
+      [owner, 'owner'],
+      [admin, 'admin'],
+      [member, 'member'],
+      [viewer, 'viewer'],
+    ] as const) {
       expect(all.stdout).toMatch(new RegExp(`${user.name}\\s+${user.email.replace(/[.+]/g, '\\$&')}\\s+${role}\\s+active`));
     }
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[0])).toEqual(['Adam Admin', 'Mia Member', 'Olive Owner', 'Vic Viewer']);
 
     const admins = await atrium(['people', 'list', '--workspace', workspace.name, '--role', 'admin,owner', '--sort', 'name:desc', '--json'], as(member));
     expectExit(admins, 0);
-    expect(JSON.parse(admins.stdout).map((p: { name: string; role: string }) => [p.name, p.role])).toEqual([['Olive Owner', 'OWNER'], ['Adam Admin', 'ADMIN']]);
+    expect(JSON.parse(admins.stdout).map((p: { name: string; role: string }) => [p.name, p.role])).toEqual([
+      ['Olive Owner', 'OWNER'],
+      ['Adam Admin', 'ADMIN'],
+    ]);
   });
 
   it('shows pending invitations to members, filtered by status', async () => {
     const { workspace, owner, member } = await t.cast();
-    await t.ok(`mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { invitedCount } }`, { input: { workspaceId: workspace.id, emails: ['pending@example.com'], role: 'VIEWER' } }, { as: owner });
+    await t.ok(
+      `mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { invitedCount } }`,
+      { input: { workspaceId: workspace.id, emails: ['pending@example.com'], role: 'VIEWER' } },
+      { as: owner },
+    );
     const invited = await atrium(['people', 'list', '--workspace', workspace.id, '--status', 'invited'], as(member));
     expectExit(invited, 0);
     expect(invited.stdout.trimEnd().split('\n')).toHaveLength(2);
@@ -37,7 +49,10 @@ describe('atrium people list', () => {
 
   it('asks which workspace when --workspace is missing', async () => {
     const { workspace, viewer } = await t.cast();
-    const result = await atrium(['people', 'list'], { ...as(viewer), answers: [{ when: new RegExp(`Which workspace\\?[\\s\\S]*${workspace.name}`), send: KEY.enter }] });
+    const result = await atrium(['people', 'list'], {
+      ...as(viewer),
+      answers: [{ when: new RegExp(`Which workspace\\?[\\s\\S]*${workspace.name}`), send: KEY.enter }],
+    });
     expectExit(result, 0);
     expect(result.stdout).toContain('Vic Viewer');
   });
@@ -58,7 +73,10 @@ describe('atrium people list', () => {
 describe('atrium people invite', () => {
   it('invites several addresses and prints one result line per address', async () => {
     const { workspace, admin, member } = await t.cast();
-    const result = await atrium(['people', 'invite', 'new.one@example.com', 'new.two@example.com', 'not-an-email', member.email, '--workspace', workspace.id, '--role', 'viewer'], as(admin));
+    const result = await atrium(
+      ['people', 'invite', 'new.one@example.com', 'new.two@example.com', 'not-an-email', member.email, '--workspace', workspace.id, '--role', 'viewer'],
+      as(admin),
+    );
     expectExit(result, 0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
@@ -68,7 +86,10 @@ describe('atrium people invite', () => {
     expect(lines[3]).toMatch(/\s+ALREADY_MEMBER\s+\S/);
     expect(result.stderr).toContain('Invited 2 of 4 as viewer.');
     const rows = await t.sql(`SELECT email, role FROM invitation WHERE workspace_id = $1 AND stored_state = 'PENDING' ORDER BY email`, [workspace.id]);
-    expect(rows).toEqual([{ email: 'new.one@example.com', role: 'VIEWER' }, { email: 'new.two@example.com', role: 'VIEWER' }]);
+    expect(rows).toEqual([
+      { email: 'new.one@example.com', role: 'VIEWER' },
+      { email: 'new.two@example.com', role: 'VIEWER' },
+    ]);
   });
 
   it('asks for the workspace and the addresses when they are missing', async () => {
@@ -81,7 +102,13 @@ describe('atrium people invite', () => {
       ],
     });
     expectExit(result, 0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ invitedCount: 2, results: [{ email: 'a@example.com', status: 'INVITED' }, { email: 'b@example.com', status: 'INVITED' }] });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      invitedCount: 2,
+      results: [
+        { email: 'a@example.com', status: 'INVITED' },
+        { email: 'b@example.com', status: 'INVITED' },
+      ],
+    });
   });
 
   it('prints the reason when a member invites an admin, and exits 4', async () => {
@@ -101,7 +128,8 @@ describe('atrium people invite', () => {
 
 const roleOf = async (memberId: string) => ((await t.sql('SELECT role FROM membership WHERE id = $1', [memberId]))[0]?.role as string | undefined) ?? null;
 const createProject = async (workspaceId: string, user: TestUser, name: string) =>
-  (await t.ok(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId, name } }, { as: user })).createProject.id as string;
+  (await t.ok(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId, name } }, { as: user })).createProject
+    .id as string;
 const projectOwner = async (id: string) => (await t.sql('SELECT owner_id FROM project WHERE id = $1', [id]))[0].owner_id as string;
 
 describe('atrium people role', () => {
@@ -129,7 +157,10 @@ describe('atrium people role', () => {
     expectExit(byEmail, 0);
     expect(JSON.parse(byEmail.stdout)).toMatchObject({ id: memberIds.member, role: 'ADMIN', email: member.email });
     const [declined, same] = await Promise.all([
-      atrium(['people', 'role', memberIds.member, 'viewer', '--workspace', workspace.id], { ...as(owner), answers: [{ when: /Change the role\?/, send: `n${KEY.enter}` }] }),
+      atrium(['people', 'role', memberIds.member, 'viewer', '--workspace', workspace.id], {
+        ...as(owner),
+        answers: [{ when: /Change the role\?/, send: `n${KEY.enter}` }],
+      }),
       atrium(['people', 'role', 'Mia Member', 'admin', '--workspace', workspace.id], as(owner)),
     ]);
     expectExit(declined, 1);
@@ -139,9 +170,13 @@ describe('atrium people role', () => {
     expect(await roleOf(memberIds.member)).toBe('ADMIN');
   });
 
-  it('refuses as the server does: a member (4), one\'s own role and the owner\'s (4, with the reason), owner as a role (2), a stranger (5)', async () => {
+  it("refuses as the server does: a member (4), one's own role and the owner's (4, with the reason), owner as a role (2), a stranger (5)", async () => {
     const { workspace, owner, admin, member, viewer, memberIds } = await t.cast();
-    const server = await t.gql(`mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { id } }`, { input: { memberId: memberIds.admin, role: 'MEMBER' } }, { as: admin });
+    const server = await t.gql(
+      `mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { id } }`,
+      { input: { memberId: memberIds.admin, role: 'MEMBER' } },
+      { as: admin },
+    );
     expect(reasonOf(server)).toBe('CANNOT_CHANGE_OWN_ROLE');
     // At most three processes at a time: each starts a TypeScript toolchain.
     const [byMember, own, ofOwner] = await Promise.all([
@@ -163,7 +198,12 @@ describe('atrium people role', () => {
     expectExit(toOwner, 2);
     expect(toOwner.stderr).toContain('the owner transfers ownership');
     expectExit(stranger, 5);
-    expect(await t.sql('SELECT role::text FROM membership WHERE workspace_id = $1 ORDER BY role::text', [workspace.id])).toEqual([{ role: 'ADMIN' }, { role: 'MEMBER' }, { role: 'OWNER' }, { role: 'VIEWER' }]);
+    expect(await t.sql('SELECT role::text FROM membership WHERE workspace_id = $1 ORDER BY role::text', [workspace.id])).toEqual([
+      { role: 'ADMIN' },
+      { role: 'MEMBER' },
+      { role: 'OWNER' },
+      { role: 'VIEWER' },
+    ]);
   });
 });
 
@@ -186,7 +226,7 @@ describe('atrium people remove', () => {
     expect(await projectOwner(project)).toBe(owner.id);
   });
 
-  it('removes nobody unless confirmed (or --yes), and --json prints the server\'s payload', async () => {
+  it("removes nobody unless confirmed (or --yes), and --json prints the server's payload", async () => {
     const { workspace, owner, viewer, memberIds } = await t.cast();
     const [declined, noInput] = await Promise.all([
       atrium(['people', 'remove', viewer.email, '--workspace', workspace.id], { ...as(owner), answers: [{ when: /Remove Vic Viewer/, send: KEY.enter }] }),
@@ -239,7 +279,7 @@ describe('atrium people leave', () => {
     expectExit(await atrium(['people', 'list', '--workspace', workspace.id], as(viewer)), 5);
   });
 
-  it('leaves with --yes --json, handing the caller\'s projects to the owner; the owner is refused (4) and a declined leave changes nothing', async () => {
+  it("leaves with --yes --json, handing the caller's projects to the owner; the owner is refused (4) and a declined leave changes nothing", async () => {
     const { workspace, owner, member, admin, memberIds } = await t.cast();
     const project = await createProject(workspace.id, member, 'Left Behind');
     const [declined, byOwner] = await Promise.all([

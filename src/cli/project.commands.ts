@@ -14,7 +14,14 @@ const CREATE = `mutation($input: CreateProjectInput!) {
   createProject(input: $input) { id name description visibility viewerRole createdAt workspace { id name } }
 }`;
 
-interface Project { id: string; name: string; visibility: string; viewerRole: string | null; createdAt: string; owner: { name: string | null } | null }
+interface Project {
+  id: string;
+  name: string;
+  visibility: string;
+  viewerRole: string | null;
+  createdAt: string;
+  owner: { name: string | null } | null;
+}
 
 const lower = (s: string | null | undefined) => (s ? s.toLowerCase() : '-');
 
@@ -32,14 +39,18 @@ export function projectCommands(program: Command, cli: Cli): void {
       const rows = await allPages<Project>(async (after) => (await api.request(PROJECTS, { id, after })).workspace.projects);
       if (cmd.optsWithGlobals().json) return cli.out(JSON.stringify(rows, null, 2));
       cli.out(
-        table(rows, [
-          { header: 'ID', value: (p) => p.id },
-          { header: 'NAME', value: (p) => p.name },
-          { header: 'VISIBILITY', value: (p) => lower(p.visibility) },
-          { header: 'YOUR ROLE', value: (p) => (p.viewerRole ? lower(p.viewerRole) : 'guest') },
-          { header: 'OWNER', value: (p) => p.owner?.name },
-          { header: 'CREATED', value: (p) => shortDate(p.createdAt) },
-        ], 'No projects yet. Create one with `atrium project create`.'),
+        table(
+          rows,
+          [
+            { header: 'ID', value: (p) => p.id },
+            { header: 'NAME', value: (p) => p.name },
+            { header: 'VISIBILITY', value: (p) => lower(p.visibility) },
+            { header: 'YOUR ROLE', value: (p) => (p.viewerRole ? lower(p.viewerRole) : 'guest') },
+            { header: 'OWNER', value: (p) => p.owner?.name },
+            { header: 'CREATED', value: (p) => shortDate(p.createdAt) },
+          ],
+          'No projects yet. Create one with `atrium project create`.',
+        ),
       );
     });
 

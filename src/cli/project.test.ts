@@ -33,7 +33,10 @@ describe('atrium project create / list', () => {
     expect(lines[2]).toMatch(/Churn model\s+public\s+viewer\s+Mia Member/);
 
     const json = await atrium(['project', 'list', '--workspace', workspace.id, '--json'], as(member));
-    expect(JSON.parse(json.stdout).map((p: { name: string; viewerRole: string }) => [p.name, p.viewerRole])).toEqual([['Anomaly detection', 'ADMIN'], ['Churn model', 'ADMIN']]);
+    expect(JSON.parse(json.stdout).map((p: { name: string; viewerRole: string }) => [p.name, p.viewerRole])).toEqual([
+      ['Anomaly detection', 'ADMIN'],
+      ['Churn model', 'ADMIN'],
+    ]);
   });
 
   it('refuses a viewer creating a project with exit 4, and says so when there are none', async () => {

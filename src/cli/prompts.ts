@@ -1,6 +1,10 @@
 import { CliError, EXIT, UsageError } from './errors';
 
-export interface Choice<T> { name: string; value: T; description?: string }
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
+}
 
 /**
  * Everything the CLI asks a person. `flag` names the option that answers the question instead, so a
@@ -50,11 +54,17 @@ export function inquirerPrompter(input: NodeJS.ReadableStream = process.stdin, o
     input: (q) =>
       guarded(input, q.flag, () =>
         lib().input(
-          { message: q.message, default: q.default, required: q.required, validate: q.required ? (v: string) => (v.trim() ? true : 'Please enter a value.') : undefined },
+          {
+            message: q.message,
+            default: q.default,
+            required: q.required,
+            validate: q.required ? (v: string) => (v.trim() ? true : 'Please enter a value.') : undefined,
+          },
           context,
         ),
       ),
-    password: (q) => guarded(input, q.flag, () => lib().password({ message: q.message, mask: '*', validate: (v: string) => (v ? true : 'Please enter a value.') }, context)),
+    password: (q) =>
+      guarded(input, q.flag, () => lib().password({ message: q.message, mask: '*', validate: (v: string) => (v ? true : 'Please enter a value.') }, context)),
     select: <T>(q: { message: string; flag: string; choices: Choice<T>[]; default?: T }) =>
       guarded(input, q.flag, () => lib().select<T>({ message: q.message, choices: q.choices, default: q.default, pageSize: 15 }, context)),
     confirm: (q) => guarded(input, q.flag, () => lib().confirm({ message: q.message, default: q.default ?? false }, context)),

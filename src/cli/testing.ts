@@ -6,10 +6,17 @@ import path from 'node:path';
 /** Keys as a terminal sends them, for answering prompts through stdin. */
 export const KEY = { enter: '\r', down: '\x1b[B', up: '\x1b[A' } as const;
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** One scripted answer: when stderr shows `when` (after the previous answer), type `send`. */
-export interface Answer { when: RegExp; send: string }
+export interface Answer {
+  when: RegExp;
+  send: string;
+}
 
 const LAUNCHER = path.join(__dirname, '..', '..', 'bin', 'atrium.js');
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
@@ -48,7 +55,9 @@ export function atrium(args: string[], options: { env?: Record<string, string | 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`atrium ${args.join(' ')} timed out; unanswered: ${answers.map((a) => a.when).join(', ')}\nstdout: ${stdout}\nstderr: ${stripAnsi(stderr)}`));
+      reject(
+        new Error(`atrium ${args.join(' ')} timed out; unanswered: ${answers.map((a) => a.when).join(', ')}\nstdout: ${stdout}\nstderr: ${stripAnsi(stderr)}`),
+      );
     }, options.timeoutMs ?? 30_000);
     child.on('error', reject);
     child.on('close', (code) => {

@@ -8,7 +8,14 @@ const TOKENS = `{ me { accessTokens { ${TOKEN_FIELDS} } } }`;
 const CREATE = `mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token accessToken { ${TOKEN_FIELDS} } } }`;
 const REVOKE = `mutation($id: ID!) { revokeAccessToken(id: $id) { ${TOKEN_FIELDS} } }`;
 
-interface AccessToken { id: string; name: string; scope: 'READ' | 'WRITE'; createdAt: string; lastUsedAt: string | null; expiresAt: string | null }
+interface AccessToken {
+  id: string;
+  name: string;
+  scope: 'READ' | 'WRITE';
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
 
 const DAY_MS = 86_400_000;
 const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
@@ -48,14 +55,19 @@ async function chooseToken(cli: Cli, ref: string | undefined): Promise<AccessTok
     if (!wanted) throw new UsageError('<token> needs a token id or name.');
     const matches = tokens.filter((t) => (UUID.test(wanted) ? t.id === wanted.toLowerCase() : t.name.toLowerCase() === wanted.toLowerCase()));
     if (matches.length === 1) return matches[0];
-    if (matches.length === 0) throw new CliError(`You have no access token ${UUID.test(wanted) ? 'with id ' : 'named '}"${wanted}" (see \`atrium token list\`).`, EXIT.NOT_FOUND);
+    if (matches.length === 0)
+      throw new CliError(`You have no access token ${UUID.test(wanted) ? 'with id ' : 'named '}"${wanted}" (see \`atrium token list\`).`, EXIT.NOT_FOUND);
     throw new UsageError(`You have ${matches.length} access tokens named "${wanted}"; pass the id of one (see \`atrium token list\`).`);
   }
   if (tokens.length === 0) throw new CliError('You have no access tokens.', EXIT.NOT_FOUND);
   return cli.prompter.select({
     message: 'Which token do you want to revoke?',
     flag: '<token>',
-    choices: tokens.map((t) => ({ name: `${t.name} (${lower(t.scope)}, last used ${t.lastUsedAt ? shortDate(t.lastUsedAt) : 'never'}, expires ${expires(t)})`, value: t, description: t.id })),
+    choices: tokens.map((t) => ({
+      name: `${t.name} (${lower(t.scope)}, last used ${t.lastUsedAt ? shortDate(t.lastUsedAt) : 'never'}, expires ${expires(t)})`,
+      value: t,
+      description: t.id,
+    })),
   });
 }
 
@@ -69,7 +81,10 @@ export function tokenCommands(program: Command, cli: Cli): void {
     .option('--name <name>', 'a name to recognise it by (asked for, with the scope and expiry, when missing)')
     .addOption(new Option('--scope <scope>', 'read (queries only) or write (queries and mutations)').argParser(parseScope))
     .addOption(new Option('--expires <when>', 'a number of days (90d), a date (2027-01-31, midnight UTC), an ISO 8601 time, or never').argParser(parseExpiry))
-    .addHelpText('after', '\nWithout --name it asks; with it, an unset scope is write and an unset expiry is never.\nUse the token as ATRIUM_TOKEN, or store it with `atrium login --token`.')
+    .addHelpText(
+      'after',
+      '\nWithout --name it asks; with it, an unset scope is write and an unset expiry is never.\nUse the token as ATRIUM_TOKEN, or store it with `atrium login --token`.',
+    )
     .action(async (opts: { name?: string; scope?: 'READ' | 'WRITE'; expires?: string | null }, cmd: Command) => {
       const api = cli.api();
       const asked = opts.name === undefined;
@@ -77,23 +92,33 @@ export function tokenCommands(program: Command, cli: Cli): void {
       const scope =
         opts.scope ??
         (asked
-          ? await cli.prompter.select({ message: 'Scope', flag: '--scope', default: 'WRITE', choices: [{ name: 'write (queries and mutations)', value: 'WRITE' as const }, { name: 'read (queries only)', value: 'READ' as const }] })
+          ? await cli.prompter.select({
+              message: 'Scope',
+              flag: '--scope',
+              default: 'WRITE',
+              choices: [
+                { name: 'write (queries and mutations)', value: 'WRITE' as const },
+                { name: 'read (queries only)', value: 'READ' as const },
+              ],
+            })
           : 'WRITE');
       const expiresAt =
         opts.expires !== undefined
           ? opts.expires
           : asked
-            ? await cli.prompter.select<string | null>({
-                message: 'Expires',
-                flag: '--expires',
-                default: '90',
-                choices: [
-                  { name: 'in 30 days', value: '30' },
-                  { name: 'in 90 days', value: '90' },
-                  { name: 'in a year', value: '365' },
-                  { name: 'never', value: null },
-                ],
-              }).then((days) => (days === null ? null : inDays(Number(days))))
+            ? await cli.prompter
+                .select<string | null>({
+                  message: 'Expires',
+                  flag: '--expires',
+                  default: '90',
+                  choices: [
+                    { name: 'in 30 days', value: '30' },
+                    { name: 'in 90 days', value: '90' },
+                    { name: 'in a year', value: '365' },
+                    { name: 'never', value: null },
+                  ],
+                })
+                .then((days) => (days === null ? null : inDays(Number(days))))
             : null;
       const { createAccessToken: created } = await api.request(CREATE, { input: { name, scope, expiresAt } });
       const t = created.accessToken as AccessToken;
@@ -111,14 +136,18 @@ export function tokenCommands(program: Command, cli: Cli): void {
       const rows = await accessTokens(cli);
       if (wantsJson(cmd)) return cli.out(JSON.stringify(rows, null, 2));
       cli.out(
-        table(rows, [
-          { header: 'ID', value: (t) => t.id },
-          { header: 'NAME', value: (t) => t.name },
-          { header: 'SCOPE', value: (t) => lower(t.scope) },
-          { header: 'CREATED', value: (t) => shortDate(t.createdAt) },
-          { header: 'LAST USED', value: (t) => (t.lastUsedAt ? shortDate(t.lastUsedAt) : 'never') },
-          { header: 'EXPIRES', value: expires },
-        ], 'You have no access tokens. Create one with `atrium token create`.'),
+        table(
+          rows,
+          [
+            { header: 'ID', value: (t) => t.id },
+            { header: 'NAME', value: (t) => t.name },
+            { header: 'SCOPE', value: (t) => lower(t.scope) },
+            { header: 'CREATED', value: (t) => shortDate(t.createdAt) },
+            { header: 'LAST USED', value: (t) => (t.lastUsedAt ? shortDate(t.lastUsedAt) : 'never') },
+            { header: 'EXPIRES', value: expires },
+          ],
+          'You have no access tokens. Create one with `atrium token create`.',
+        ),
       );
     });
 
@@ -131,7 +160,8 @@ export function tokenCommands(program: Command, cli: Cli): void {
       const target = await chooseToken(cli, ref);
       if (!opts.yes) {
         cli.note(`This revokes access token "${target.name}" (${target.id}, ${lower(target.scope)}): whatever uses it is refused from its next request.`);
-        if (!(await cli.prompter.confirm({ message: 'Revoke the token?', flag: '--yes', default: false }))) throw new CliError('Aborted; the token still works.');
+        if (!(await cli.prompter.confirm({ message: 'Revoke the token?', flag: '--yes', default: false })))
+          throw new CliError('Aborted; the token still works.');
       }
       const { revokeAccessToken: t } = (await cli.api().request(REVOKE, { id: target.id })) as { revokeAccessToken: AccessToken };
       if (wantsJson(cmd)) return cli.out(JSON.stringify(t, null, 2));

@@ -12,7 +12,11 @@ const as = (user: TestUser) => withToken(user.token);
 const DAY_MS = 86_400_000;
 
 async function createToken(user: TestUser, name: string, scope = 'WRITE'): Promise<{ id: string; secret: string }> {
-  const { createAccessToken } = await t.ok(`mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token accessToken { id } } }`, { input: { name, scope } }, { as: user });
+  const { createAccessToken } = await t.ok(
+    `mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token accessToken { id } } }`,
+    { input: { name, scope } },
+    { as: user },
+  );
   return { id: createAccessToken.accessToken.id, secret: createAccessToken.token };
 }
 const revokedAt = async (id: string) => (await t.sql('SELECT revoked_at FROM token WHERE id = $1', [id]))[0].revoked_at as Date | null;
@@ -69,7 +73,7 @@ describe('atrium token create', () => {
 });
 
 describe('atrium token list', () => {
-  it('lists the caller\'s tokens that still stand, as a table or as JSON', async () => {
+  it("lists the caller's tokens that still stand, as a table or as JSON", async () => {
     const user = await t.signUp();
     const fresh = await t.signUp();
     await createToken(user, 'Deploy bot', 'READ');
@@ -116,7 +120,7 @@ describe('atrium token revoke', () => {
     expectExit(after, 3);
   });
 
-  it('revokes by name or id with --yes --json, and exits 5 for a token that is not the caller\'s', async () => {
+  it("revokes by name or id with --yes --json, and exits 5 for a token that is not the caller's", async () => {
     const user = await t.signUp();
     const other = await t.signUp();
     const first = await createToken(user, 'First');

@@ -1,5 +1,16 @@
 import { Command, Option } from 'commander';
-import { allPages, chooseWorkspace, lower, parse, requirePermission, UUID, wantsJson as json, workspaceDetails, type Cli, type WorkspaceSummary } from './context';
+import {
+  allPages,
+  chooseWorkspace,
+  lower,
+  parse,
+  requirePermission,
+  UUID,
+  wantsJson as json,
+  workspaceDetails,
+  type Cli,
+  type WorkspaceSummary,
+} from './context';
 import { CliError, EXIT, UsageError } from './errors';
 import { shortDate, table } from './table';
 
@@ -15,11 +26,18 @@ const REMOVE = `mutation($id: ID!) { removeWorkspace(id: $id) { id name removedA
 const REMOVED = `{ me { removedWorkspaces { id name visibility removedAt purgeAt } } }`;
 const RESTORE = `mutation($id: ID!) { restoreWorkspace(id: $id) { id name visibility viewerRole removedAt purgeAt } }`;
 
-interface RemovedWorkspace { id: string; name: string; visibility: string; removedAt: string; purgeAt: string }
+interface RemovedWorkspace {
+  id: string;
+  name: string;
+  visibility: string;
+  removedAt: string;
+  purgeAt: string;
+}
 type Editable = 'name' | 'description' | 'visibility';
 
 const visibilityOption = () => new Option('--visibility <visibility>', 'private or public').argParser(parse.visibility);
-const show = (value: string) => (value === '' ? '(empty)' : JSON.stringify(value).length > 62 ? `${JSON.stringify(value).slice(0, 60)}…"` : JSON.stringify(value));
+const show = (value: string) =>
+  value === '' ? '(empty)' : JSON.stringify(value).length > 62 ? `${JSON.stringify(value).slice(0, 60)}…"` : JSON.stringify(value);
 
 /** The removed workspaces the caller owns that can still be restored. */
 async function removedWorkspaces(cli: Cli): Promise<RemovedWorkspace[]> {
@@ -41,14 +59,22 @@ async function chooseRemovedWorkspace(cli: Cli, ref: string | undefined): Promis
   if (wanted) {
     const matches = removed.filter((w) => w.name.toLowerCase() === wanted.toLowerCase());
     if (matches.length === 1) return matches[0].id;
-    if (matches.length === 0) throw new CliError(`You own no removed workspace named "${wanted}" that can still be restored (see \`atrium workspace list --removed\`).`, EXIT.NOT_FOUND);
+    if (matches.length === 0)
+      throw new CliError(
+        `You own no removed workspace named "${wanted}" that can still be restored (see \`atrium workspace list --removed\`).`,
+        EXIT.NOT_FOUND,
+      );
     throw new UsageError(`You own ${matches.length} removed workspaces named "${wanted}"; pass its id with --id (see \`atrium workspace list --removed\`).`);
   }
   if (removed.length === 0) throw new CliError('You own no removed workspace that can still be restored.', EXIT.NOT_FOUND);
   return cli.prompter.select({
     message: 'Which workspace do you want to restore?',
     flag: '--id',
-    choices: removed.map((w) => ({ name: `${w.name} (removed ${shortDate(w.removedAt)}, restorable until ${shortDate(w.purgeAt)} UTC)`, value: w.id, description: w.id })),
+    choices: removed.map((w) => ({
+      name: `${w.name} (removed ${shortDate(w.removedAt)}, restorable until ${shortDate(w.purgeAt)} UTC)`,
+      value: w.id,
+      description: w.id,
+    })),
   });
 }
 
@@ -65,12 +91,16 @@ export function workspaceCommands(program: Command, cli: Cli): void {
         const removed = await removedWorkspaces(cli);
         if (json(cmd)) return cli.out(JSON.stringify(removed, null, 2));
         return cli.out(
-          table(removed, [
-            { header: 'ID', value: (w) => w.id },
-            { header: 'NAME', value: (w) => w.name },
-            { header: 'REMOVED', value: (w) => shortDate(w.removedAt) },
-            { header: 'RESTORABLE UNTIL', value: (w) => shortDate(w.purgeAt) },
-          ], 'You own no removed workspace that can still be restored.'),
+          table(
+            removed,
+            [
+              { header: 'ID', value: (w) => w.id },
+              { header: 'NAME', value: (w) => w.name },
+              { header: 'REMOVED', value: (w) => shortDate(w.removedAt) },
+              { header: 'RESTORABLE UNTIL', value: (w) => shortDate(w.purgeAt) },
+            ],
+            'You own no removed workspace that can still be restored.',
+          ),
         );
       }
       const api = cli.api();
@@ -78,13 +108,17 @@ export function workspaceCommands(program: Command, cli: Cli): void {
       const rows = await allPages<WorkspaceSummary>(async (after) => (await api.request(WORKSPACES, { after, filter })).workspaces);
       if (json(cmd)) return cli.out(JSON.stringify(rows, null, 2));
       cli.out(
-        table(rows, [
-          { header: 'ID', value: (w) => w.id },
-          { header: 'NAME', value: (w) => w.name },
-          { header: 'VISIBILITY', value: (w) => lower(w.visibility) },
-          { header: 'YOUR ROLE', value: (w) => (w.viewerRole ? lower(w.viewerRole) : 'guest') },
-          { header: 'CREATED', value: (w) => shortDate(w.createdAt) },
-        ], 'You are not a member of any workspace yet. Create one with `atrium workspace create`.'),
+        table(
+          rows,
+          [
+            { header: 'ID', value: (w) => w.id },
+            { header: 'NAME', value: (w) => w.name },
+            { header: 'VISIBILITY', value: (w) => lower(w.visibility) },
+            { header: 'YOUR ROLE', value: (w) => (w.viewerRole ? lower(w.viewerRole) : 'guest') },
+            { header: 'CREATED', value: (w) => shortDate(w.createdAt) },
+          ],
+          'You are not a member of any workspace yet. Create one with `atrium workspace create`.',
+        ),
       );
     });
 
@@ -99,7 +133,15 @@ export function workspaceCommands(program: Command, cli: Cli): void {
       const visibility =
         opts.visibility ??
         (opts.name === undefined
-          ? await cli.prompter.select({ message: 'Visibility', flag: '--visibility', default: 'PRIVATE', choices: [{ name: 'private (members only)', value: 'PRIVATE' }, { name: 'public (anyone can view)', value: 'PUBLIC' }] })
+          ? await cli.prompter.select({
+              message: 'Visibility',
+              flag: '--visibility',
+              default: 'PRIVATE',
+              choices: [
+                { name: 'private (members only)', value: 'PRIVATE' },
+                { name: 'public (anyone can view)', value: 'PUBLIC' },
+              ],
+            })
           : 'PRIVATE');
       const { createWorkspace: w } = await api.request(CREATE, { input: { name, description: opts.description, visibility } });
       if (json(cmd)) return cli.out(JSON.stringify(w, null, 2));
@@ -107,7 +149,7 @@ export function workspaceCommands(program: Command, cli: Cli): void {
     });
 
   ws.command('change')
-    .description('Change a workspace\'s name, description or visibility; asks for whatever is missing')
+    .description("Change a workspace's name, description or visibility; asks for whatever is missing")
     .option('--id <workspace>', 'the workspace id or name (picked from a list when missing)')
     .option('--name <name>', 'the new name')
     .option('--description <markdown>', 'the new Markdown description')
@@ -130,12 +172,20 @@ export function workspaceCommands(program: Command, cli: Cli): void {
       if (opts.name === undefined && opts.description === undefined && opts.visibility === undefined) {
         wanted.name = await cli.prompter.input({ message: 'Name', flag: '--name', default: current.name, required: true });
         if (current.description.includes('\n')) cli.note('The description has several lines; change it with --description.');
-        else wanted.description = await cli.prompter.input({ message: 'Description (Markdown)', flag: '--description', default: current.description || undefined });
+        else
+          wanted.description = await cli.prompter.input({
+            message: 'Description (Markdown)',
+            flag: '--description',
+            default: current.description || undefined,
+          });
         wanted.visibility = await cli.prompter.select({
           message: 'Visibility',
           flag: '--visibility',
           default: current.visibility,
-          choices: [{ name: 'private (members only)', value: 'PRIVATE' }, { name: 'public (anyone can view)', value: 'PUBLIC' }],
+          choices: [
+            { name: 'private (members only)', value: 'PRIVATE' },
+            { name: 'public (anyone can view)', value: 'PUBLIC' },
+          ],
         });
       }
       const changes = (Object.keys(wanted) as Editable[]).filter((k) => wanted[k] !== undefined && wanted[k] !== current[k]);

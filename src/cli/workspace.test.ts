@@ -11,10 +11,11 @@ afterAll(() => t.stop());
 
 /** The environment of a person using the CLI with their own token and an empty config directory. */
 const as = (user: TestUser) => ({ env: { XDG_CONFIG_HOME: tempConfigHome(), ATRIUM_URL: t.url, ATRIUM_TOKEN: user.token } });
-const nameOf = async (id: string, user: TestUser) => (await t.ok(`query($id: ID!) { workspace(id: $id) { name description visibility } }`, { id }, { as: user })).workspace;
+const nameOf = async (id: string, user: TestUser) =>
+  (await t.ok(`query($id: ID!) { workspace(id: $id) { name description visibility } }`, { id }, { as: user })).workspace;
 
 describe('atrium workspace list / create', () => {
-  it('lists the caller\'s workspaces as an aligned table, or as JSON', async () => {
+  it("lists the caller's workspaces as an aligned table, or as JSON", async () => {
     const owner = await t.signUp();
     const stranger = await t.signUp();
     const alpha = await t.createWorkspace(owner, { name: 'Alpha Lab' });
@@ -57,7 +58,7 @@ describe('atrium workspace list / create', () => {
     expect(asked.stdout).toMatch(/Created workspace "Asked For" \(.+\), private\. You are its owner\./);
   });
 
-  it('prints the server\'s field problems for bad input and exits 6', async () => {
+  it("prints the server's field problems for bad input and exits 6", async () => {
     const owner = await t.signUp();
     const result = await atrium(['workspace', 'create', '--name', 'x'.repeat(300)], as(owner));
     expectExit(result, 6);
@@ -106,7 +107,13 @@ describe('atrium workspace change', () => {
     const owner = await t.signUp();
     const ws = await t.createWorkspace(owner, { name: 'Injected' });
     const asked: string[] = [];
-    const answers: Record<string, unknown> = { '--id': ws.id, '--name': 'Injected Two', '--description': 'Now described', '--visibility': 'PRIVATE', '--yes': true };
+    const answers: Record<string, unknown> = {
+      '--id': ws.id,
+      '--name': 'Injected Two',
+      '--description': 'Now described',
+      '--visibility': 'PRIVATE',
+      '--yes': true,
+    };
     const answer = (q: { flag: string }) => {
       asked.push(q.flag);
       return Promise.resolve(answers[q.flag]);
@@ -150,7 +157,7 @@ describe('atrium workspace change', () => {
     expect((await nameOf(ws.id, owner)).name).toBe('Keep Me');
   });
 
-  it('prints the server\'s refusal when a viewer renames, and exits 4 (FORBIDDEN)', async () => {
+  it("prints the server's refusal when a viewer renames, and exits 4 (FORBIDDEN)", async () => {
     const { workspace, viewer, owner } = await t.cast();
     const server = await t.gql(`mutation($id: ID!) { updateWorkspace(input: { id: $id, name: "Mine now" }) { id } }`, { id: workspace.id }, { as: viewer });
     expect(codeOf(server)).toBe('FORBIDDEN');
@@ -162,7 +169,7 @@ describe('atrium workspace change', () => {
     expect((await nameOf(workspace.id, owner)).name).toBe(workspace.name);
   });
 
-  it('refuses a viewer before asking anything beyond the workspace, with the server\'s message', async () => {
+  it("refuses a viewer before asking anything beyond the workspace, with the server's message", async () => {
     const { workspace, viewer, owner } = await t.cast();
     const result = await atrium(['workspace', 'change'], {
       ...as(viewer),
@@ -201,7 +208,10 @@ describe('atrium workspace remove', () => {
   it('asks to type the workspace name and removes nothing when it does not match', async () => {
     const owner = await t.signUp();
     const ws = await t.createWorkspace(owner, { name: 'Fragile' });
-    const wrong = await atrium(['workspace', 'remove', '--id', ws.id], { ...as(owner), answers: [{ when: /Type the workspace name/, send: `Fragil${KEY.enter}` }] });
+    const wrong = await atrium(['workspace', 'remove', '--id', ws.id], {
+      ...as(owner),
+      answers: [{ when: /Type the workspace name/, send: `Fragil${KEY.enter}` }],
+    });
     expectExit(wrong, 1);
     expect(wrong.stderr).toContain('The name did not match; nothing was removed.');
     expect(await isRemoved(ws.id)).toBe(false);
@@ -249,12 +259,22 @@ describe('atrium workspace restore', () => {
     expectExit(listed, 0);
     const lines = listed.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+NAME\s+REMOVED\s+RESTORABLE UNTIL$/);
-    expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[1]).sort()).toEqual(['Gone One', 'Gone Two']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(/\s{2,}/)[1])
+        .sort(),
+    ).toEqual(['Gone One', 'Gone Two']);
     expect(listed.stdout).not.toContain(kept.name);
 
     const restored = await atrium(['workspace', 'restore'], {
       ...as(owner),
-      answers: [{ when: /Which workspace do you want to restore\?[\s\S]*Gone One[\s\S]*Gone Two|Which workspace do you want to restore\?[\s\S]*Gone Two[\s\S]*Gone One/, send: KEY.enter }],
+      answers: [
+        {
+          when: /Which workspace do you want to restore\?[\s\S]*Gone One[\s\S]*Gone Two|Which workspace do you want to restore\?[\s\S]*Gone Two[\s\S]*Gone One/,
+          send: KEY.enter,
+        },
+      ],
     });
     expectExit(restored, 0);
     const picked = restored.stdout.includes('"Gone One"') ? first : second;

@@ -10,7 +10,7 @@ import { Node } from '../common/node';
 @Entity('code_version')
 @Index('code_version_project_idx', ['projectId', 'createdAt'])
 export class CodeVersion {
-  @Field(() => ID, { description: 'The code version\'s unique id.' })
+  @Field(() => ID, { description: "The code version's unique id." })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -12,8 +12,13 @@ import { codeStorage } from './storage';
 
 @Resolver(() => CodeVersion)
 export class CodeResolver {
-  @Mutation(() => CodeVersion, { description: 'Pushes a new version of a project\'s code: a base64-encoded archive up to MAX_CODE_BYTES (project members and up).' })
-  async pushCode(@Arg('input', () => PushCodeInput, { description: 'The archive and its description.' }) input: PushCodeInput, @Ctx() ctx: Context): Promise<CodeVersion> {
+  @Mutation(() => CodeVersion, {
+    description: "Pushes a new version of a project's code: a base64-encoded archive up to MAX_CODE_BYTES (project members and up).",
+  })
+  async pushCode(
+    @Arg('input', () => PushCodeInput, { description: 'The archive and its description.' }) input: PushCodeInput,
+    @Ctx() ctx: Context,
+  ): Promise<CodeVersion> {
     const version = await code.pushCode(ctx.db, codeStorage(ctx.config, ctx.db), signedIn(ctx), input, ctx.config.maxCodeBytes);
     clearLoaders(ctx);
     return version;

@@ -8,7 +8,7 @@ export const { EdgeType: CodeVersionEdge, ConnectionType: CodeVersionConnection 
 
 export const CODE_DESCRIPTION_MAX = 10_000;
 
-@InputType('PushCodeInput', { description: 'A new version of a project\'s code: an archive, base64-encoded.' })
+@InputType('PushCodeInput', { description: "A new version of a project's code: an archive, base64-encoded." })
 export class PushCodeInput {
   @Field(() => ID, { description: 'The project.' })
   projectId: string;

@@ -228,7 +228,7 @@ describe('CODE_STORAGE_URL', () => {
     ['s3://bucket?acl=public-read', /unknown parameter "acl"/],
   ])('refuses %s, naming the variable', (url, why) => {
     expect(() => parseCodeStorageUrl(url)).toThrow(why);
-    expect(() => loadConfig({ CODE_STORAGE_URL: url })).toThrow(/\n  CODE_STORAGE_URL /);
+    expect(() => loadConfig({ CODE_STORAGE_URL: url })).toThrow(/\n {2}CODE_STORAGE_URL /);
   });
 });
 

@@ -39,12 +39,21 @@ function connections(value: unknown, path = ''): [string, { edges: { node: unkno
   return found;
 }
 
-it('answers the edges\' nodes, in order, on every connection', async () => {
+it("answers the edges' nodes, in order, on every connection", async () => {
   const data = await t.ok(EVERY_LIST, { ws: c.workspace.id, p: c.publicProject }, { as: c.owner });
   const found = connections(data);
   expect(found.map(([path]) => path).sort()).toEqual([
-    '.me.memberships', '.project.codeVersions', '.project.jobs', '.project.jobs.edges[0].node.runs', '.project.jobs.nodes[0].runs',
-    '.project.runs', '.project.variables', '.workspace.auditEvents', '.workspace.people', '.workspace.projects', '.workspaces',
+    '.me.memberships',
+    '.project.codeVersions',
+    '.project.jobs',
+    '.project.jobs.edges[0].node.runs',
+    '.project.jobs.nodes[0].runs',
+    '.project.runs',
+    '.project.variables',
+    '.workspace.auditEvents',
+    '.workspace.people',
+    '.workspace.projects',
+    '.workspaces',
   ]);
   for (const [path, connection] of found) {
     expect({ path, nodes: connection.nodes }).toEqual({ path, nodes: connection.edges.map((e) => e.node) });

@@ -1,14 +1,51 @@
 import { registerEnumType } from 'type-graphql';
 
-export enum Visibility { PRIVATE = 'PRIVATE', PUBLIC = 'PUBLIC' }
-export enum WorkspaceRole { VIEWER = 'VIEWER', MEMBER = 'MEMBER', ADMIN = 'ADMIN', OWNER = 'OWNER' }
-export enum ProjectRole { VIEWER = 'VIEWER', MEMBER = 'MEMBER', ADMIN = 'ADMIN' }
-export enum PlatformRole { MEMBER = 'MEMBER', ADMIN = 'ADMIN' }
-export enum SortDirection { ASC = 'ASC', DESC = 'DESC' }
-export enum AccessTokenScope { READ = 'READ', WRITE = 'WRITE' }
-export enum PersonStatus { ACTIVE = 'ACTIVE', INVITED = 'INVITED', EXPIRED = 'EXPIRED' }
-export enum InvitationState { PENDING = 'PENDING', ACCEPTED = 'ACCEPTED', DECLINED = 'DECLINED', REVOKED = 'REVOKED', EXPIRED = 'EXPIRED' }
-export enum RunStatus { QUEUED = 'QUEUED', RUNNING = 'RUNNING', SUCCEEDED = 'SUCCEEDED', FAILED = 'FAILED', CANCELLED = 'CANCELLED' }
+export enum Visibility {
+  PRIVATE = 'PRIVATE',
+  PUBLIC = 'PUBLIC',
+}
+export enum WorkspaceRole {
+  VIEWER = 'VIEWER',
+  MEMBER = 'MEMBER',
+  ADMIN = 'ADMIN',
+  OWNER = 'OWNER',
+}
+export enum ProjectRole {
+  VIEWER = 'VIEWER',
+  MEMBER = 'MEMBER',
+  ADMIN = 'ADMIN',
+}
+export enum PlatformRole {
+  MEMBER = 'MEMBER',
+  ADMIN = 'ADMIN',
+}
+export enum SortDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+export enum AccessTokenScope {
+  READ = 'READ',
+  WRITE = 'WRITE',
+}
+export enum PersonStatus {
+  ACTIVE = 'ACTIVE',
+  INVITED = 'INVITED',
+  EXPIRED = 'EXPIRED',
+}
+export enum InvitationState {
+  PENDING = 'PENDING',
+  ACCEPTED = 'ACCEPTED',
+  DECLINED = 'DECLINED',
+  REVOKED = 'REVOKED',
+  EXPIRED = 'EXPIRED',
+}
+export enum RunStatus {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+}
 
 registerEnumType(Visibility, { name: 'Visibility', description: 'Who can see a workspace or project besides its members.' });
 registerEnumType(WorkspaceRole, { name: 'WorkspaceRole', description: 'A role in a workspace, ordered VIEWER < MEMBER < ADMIN < OWNER.' });
@@ -16,7 +53,10 @@ registerEnumType(ProjectRole, { name: 'ProjectRole', description: 'An effective 
 registerEnumType(PlatformRole, { name: 'PlatformRole', description: 'A role on the whole platform.' });
 registerEnumType(SortDirection, { name: 'SortDirection', description: 'Sort order.' });
 registerEnumType(AccessTokenScope, { name: 'AccessTokenScope', description: 'READ tokens may run queries only; WRITE tokens may also run mutations.' });
-registerEnumType(PersonStatus, { name: 'PersonStatus', description: 'Where a person stands in a workspace: an active member, or invited (pending or expired).' });
+registerEnumType(PersonStatus, {
+  name: 'PersonStatus',
+  description: 'Where a person stands in a workspace: an active member, or invited (pending or expired).',
+});
 registerEnumType(InvitationState, { name: 'InvitationState', description: 'The life cycle of an invitation.' });
 registerEnumType(RunStatus, { name: 'RunStatus', description: 'The life cycle of a run.' });
 

@@ -15,7 +15,10 @@ export class PageInfo {
   endCursor: string | null;
 }
 
-export interface Edge<T> { cursor: string; node: T }
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
 
 /**
  * An edge whose cursor is encoded on first read: a page of 100 people costs no cursor work when
@@ -23,7 +26,10 @@ export interface Edge<T> { cursor: string; node: T }
  */
 export class LazyEdge<T> implements Edge<T> {
   #cursor: string | undefined;
-  constructor(readonly node: T, private readonly encode: () => string) {}
+  constructor(
+    readonly node: T,
+    private readonly encode: () => string,
+  ) {}
   get cursor(): string {
     return (this.#cursor ??= this.encode());
   }
@@ -32,7 +38,12 @@ export class LazyEdge<T> implements Edge<T> {
  * `totalCount` may be a promise (see LazyConnection): graphql resolves it only when a client selects
  * the field. `nodes` is the edges' nodes, in their order (the shortcut GitHub's and GitLab's APIs offer).
  */
-export interface Connection<T> { edges: Edge<T>[]; nodes: T[]; pageInfo: PageInfo; totalCount: number | Promise<number> }
+export interface Connection<T> {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount: number | Promise<number>;
+}
 
 /**
  * A connection whose `totalCount` runs `count` on first read and remembers the answer, so a list
@@ -51,7 +62,12 @@ export class LazyConnection<T> implements Connection<T> {
    * `edges` is the page, in the list's order; `hasNextPage` whether more items follow it and
    * `hasPreviousPage` whether items precede it. `count` is the total, or how to count it.
    */
-  constructor(readonly edges: Edge<T>[], hasNextPage: boolean, count: number | (() => Promise<number>), hasPreviousPage = false) {
+  constructor(
+    readonly edges: Edge<T>[],
+    hasNextPage: boolean,
+    count: number | (() => Promise<number>),
+    hasPreviousPage = false,
+  ) {
     this.pageInfo = { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
     this.#count = count;
   }

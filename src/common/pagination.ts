@@ -92,11 +92,7 @@ const plain = (v: string | number | boolean | Date) => (v instanceof Date ? v.to
  * totalCount (LazyConnection). `qb` carries the filters; it is cloned, not changed (the COUNT's
  * clone is made only when it is read).
  */
-export async function paginate<T extends ObjectLiteral>(
-  qb: SelectQueryBuilder<T>,
-  keys: SortKey<T>[],
-  args: PageArgs,
-): Promise<Connection<T>> {
+export async function paginate<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, keys: SortKey<T>[], args: PageArgs): Promise<Connection<T>> {
   const { size: first, backward, cursor: after, cursorArg } = pageRequest(args);
   // The order the statement reads in: the list's, or from its end for a backward page.
   const read = keys.map((k) => ({ expr: k.expr, direction: backward ? flip(k.direction) : k.direction }));

@@ -8,7 +8,13 @@ import { LIMITS } from '../hardening/limits';
 export const isStorableText = (value: string) => !value.includes('\u0000') && value.isWellFormed();
 
 /** A list or object of the variables still to search, with the way to it (for naming a bad string). */
-interface Frame { value: object; depth: number; parent: Frame | undefined; key: string | number; text: boolean }
+interface Frame {
+  value: object;
+  depth: number;
+  parent: Frame | undefined;
+  key: string | number;
+  text: boolean;
+}
 
 type VariablesProblem = { kind: 'depth' } | { kind: 'text'; path: (string | number)[] } | null;
 
@@ -127,7 +133,11 @@ export function checkVariables(variables: Record<string, unknown> | undefined, d
     const where = path.join('.');
     const field = (path.length > 1 ? path.slice(1) : path).join('.');
     throw new GraphQLError(`${where} must not contain NUL characters or unpaired surrogates.`, {
-      extensions: { code: 'BAD_USER_INPUT', fields: [{ field, message: `${field} must not contain NUL characters or unpaired surrogates.` }], http: { status: 400 } },
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        fields: [{ field, message: `${field} must not contain NUL characters or unpaired surrogates.` }],
+        http: { status: 400 },
+      },
     });
   }
 }

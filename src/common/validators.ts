@@ -51,8 +51,7 @@ export function IsFileName(options?: ValidationOptions) {
       propertyName,
       options: { message: `${propertyName} must be a file name without a path: one line, no slashes, and not "." or "..".`, ...options },
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && isSingleLine(value) && !/[/\\]/.test(value) && value.trim() !== '.' && value.trim() !== '..',
+        validate: (value: unknown) => typeof value === 'string' && isSingleLine(value) && !/[/\\]/.test(value) && value.trim() !== '.' && value.trim() !== '..',
       },
     });
 }

@@ -17,6 +17,20 @@ import { Workspace } from '../workspace/workspace.entity';
 
 /** Every TypeORM entity; the data source and the migration check both use this list. */
 export const ENTITIES = [
-  Account, PasswordReset, EmailVerification, Token, RateLimitCounter, Workspace, Membership, Invitation,
-  Project, Variable, Job, Run, CodeVersion, CodeBlob, AuditEvent, OutboxEmail,
+  Account,
+  PasswordReset,
+  EmailVerification,
+  Token,
+  RateLimitCounter,
+  Workspace,
+  Membership,
+  Invitation,
+  Project,
+  Variable,
+  Job,
+  Run,
+  CodeVersion,
+  CodeBlob,
+  AuditEvent,
+  OutboxEmail,
 ];

@@ -35,9 +35,9 @@ describe('migrations', () => {
       await expect(ds.query(`UPDATE membership SET role = 'ADMIN' WHERE workspace_id = $1`, [ws.id])).rejects.toThrow(/exactly one owner/);
       await expect(ds.query(`DELETE FROM membership WHERE workspace_id = $1`, [ws.id])).rejects.toThrow(/exactly one owner/);
       const [other] = await ds.query(`INSERT INTO account (email, name, password_hash) VALUES ('b@x.io', 'B', 'x') RETURNING id`);
-      await expect(
-        ds.query(`INSERT INTO membership (workspace_id, account_id, role) VALUES ($1, $2, 'OWNER')`, [ws.id, other.id]),
-      ).rejects.toThrow(/membership_one_owner_key/);
+      await expect(ds.query(`INSERT INTO membership (workspace_id, account_id, role) VALUES ($1, $2, 'OWNER')`, [ws.id, other.id])).rejects.toThrow(
+        /membership_one_owner_key/,
+      );
       // Deleting the whole workspace is fine: nothing live is left without an owner.
       await ds.query(`DELETE FROM workspace WHERE id = $1`, [ws.id]);
     } finally {

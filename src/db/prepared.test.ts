@@ -61,7 +61,7 @@ describe('prepared statements (db/prepared.ts)', () => {
     });
   });
 
-  it('rejects a named statement\'s error to its caller and keeps the connection usable', async () => {
+  it("rejects a named statement's error to its caller and keeps the connection usable", async () => {
     await onOneConnection(async (runner) => {
       const text = 'SELECT $1::int AS n';
       expect(await runner.query(text, [1])).toEqual([{ n: 1 }]);
@@ -75,13 +75,17 @@ describe('prepared statements (db/prepared.ts)', () => {
 
   describe('read timeout', () => {
     /** A pool like the data source's, with pg's query_timeout short enough for a test. */
-    const pool = () => new Pool({ connectionString: clone.url, max: 1, Client: PreparingClient, query_timeout: 1_000 } as ConstructorParameters<typeof Pool>[0]);
+    const pool = () =>
+      new Pool({ connectionString: clone.url, max: 1, Client: PreparingClient, query_timeout: 1_000 } as ConstructorParameters<typeof Pool>[0]);
 
     it('fails a statement the database has not answered within the timeout, as a database outage, and the pool goes on', async () => {
       const p = pool();
       try {
         const started = Date.now();
-        const failure = await p.query('SELECT pg_sleep(5)').then(() => null, (error: Error) => error);
+        const failure = await p.query('SELECT pg_sleep(5)').then(
+          () => null,
+          (error: Error) => error,
+        );
         expect(failure?.message).toMatch(/Query read timeout/);
         expect(classifyError(failure)).toBe('unavailable');
         expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
@@ -109,4 +113,3 @@ describe('prepared statements (db/prepared.ts)', () => {
     });
   });
 });
-

@@ -3,7 +3,14 @@ import { clonedDataSource } from '../test/harness';
 import { queryRows } from './query';
 
 const logged: string[] = [];
-const logger: Logger = { logQuery: (sql) => void logged.push(sql), logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined };
+const logger: Logger = {
+  logQuery: (sql) => void logged.push(sql),
+  logQueryError: () => undefined,
+  logQuerySlow: () => undefined,
+  logSchemaBuild: () => undefined,
+  logMigration: () => undefined,
+  log: () => undefined,
+};
 const fx = clonedDataSource((db) => db.setOptions({ logging: ['query'], logger }));
 
 it('returns the rows, and the configured logger sees the statement', async () => {
@@ -46,7 +53,7 @@ it('survives its connection being killed under a running statement, and retires 
   expect(await queryRows(fx.db, 'SELECT $1::int AS n', [1])).toEqual([{ n: 1 }]);
 });
 
-it('runs inside a transaction on the transaction\'s own connection', async () => {
+it("runs inside a transaction on the transaction's own connection", async () => {
   await fx.db.transaction(async (tx) => {
     await tx.query(`SET LOCAL application_name = 'inside'`);
     expect(await queryRows(tx, 'SELECT current_setting($1) AS v', ['application_name'])).toEqual([{ v: 'inside' }]);

@@ -11,7 +11,9 @@ it('reads every account column a User field shows on the public paths (people pa
   const user = (await buildBareSchema()).getType('User');
   if (!isObjectType(user)) throw new Error('no User type');
   const columns = new Map(fx.db.getMetadata(Account).columns.map((c) => [c.propertyName, c.databaseName]));
-  const shown = Object.keys(user.getFields()).filter((field) => columns.has(field)).map((field) => columns.get(field));
+  const shown = Object.keys(user.getFields())
+    .filter((field) => columns.has(field))
+    .map((field) => columns.get(field));
   expect(shown.length).toBeGreaterThan(3);
   // A new User field over an account column must be added to PUBLIC_ACCOUNT_COLUMNS, or it reads null there.
   expect(PUBLIC_ACCOUNT_COLUMNS).toEqual(expect.arrayContaining(shown));

@@ -10,7 +10,11 @@ import { queryRows } from './query';
 
 type Db = DataSource | EntityManager;
 
-interface ColumnPlan { databaseName: string; propertyName: string; kind: 'date' | 'bytes' | 'plain' }
+interface ColumnPlan {
+  databaseName: string;
+  propertyName: string;
+  kind: 'date' | 'bytes' | 'plain';
+}
 
 /** Each entity's columns, worked out once (getMetadata searches every entity on each call). */
 const plans = new WeakMap<object, ColumnPlan[]>();
@@ -60,14 +64,22 @@ export function selectColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias
     columns
       .filter((c) => !only || only.includes(c.databaseName))
       .map((c) => `${columnOf(alias, c.databaseName)} AS "${prefix}${c.databaseName}"`)
-      .join(', '));
+      .join(', '),
+  );
 }
 
 /** `json_build_object('column', alias.column, …)` of every column, for json_agg subselects and rare optional rows. */
 export function jsonColumns(db: Db, entity: EntityTarget<ObjectLiteral>, alias: string, only?: readonly string[]): string {
   const columns = columnsOf(db, entity);
-  return fragment(columns, `json\0${alias}\0${only?.join(',') ?? '*'}`, () =>
-    `json_build_object(${columns.filter((c) => !only || only.includes(c.databaseName)).map((c) => `'${c.databaseName}', ${columnOf(alias, c.databaseName)}`).join(', ')})`);
+  return fragment(
+    columns,
+    `json\0${alias}\0${only?.join(',') ?? '*'}`,
+    () =>
+      `json_build_object(${columns
+        .filter((c) => !only || only.includes(c.databaseName))
+        .map((c) => `'${c.databaseName}', ${columnOf(alias, c.databaseName)}`)
+        .join(', ')})`,
+  );
 }
 
 /**
@@ -96,12 +108,17 @@ function hydratorOf(columns: ColumnPlan[], entity: new () => ObjectLiteral, pref
     const steps = columns.map((column) => {
       // JSON objects (jsonColumns) carry timestamps as text and bytea as `\x…` hex; pg rows carry Dates and Buffers.
       const convert =
-        column.kind === 'date' ? `typeof v === 'string' ? new Date(v) : v` :
-        column.kind === 'bytes' ? `typeof v === 'string' && v.startsWith('\\\\x') ? Buffer.from(v.slice(2), 'hex') : v` :
-        'v';
+        column.kind === 'date'
+          ? `typeof v === 'string' ? new Date(v) : v`
+          : column.kind === 'bytes'
+            ? `typeof v === 'string' && v.startsWith('\\\\x') ? Buffer.from(v.slice(2), 'hex') : v`
+            : 'v';
       return `v = row[${JSON.stringify(prefix + column.databaseName)}]; o[${JSON.stringify(column.propertyName)}] = v === undefined || v === null ? null : ${convert};`;
     });
-    hydrator = new Function('Entity', 'Buffer', `return function hydrate(row) { const o = new Entity(); let v; ${steps.join(' ')} return o; };`)(entity, Buffer) as Hydrator;
+    hydrator = new Function('Entity', 'Buffer', `return function hydrate(row) { const o = new Entity(); let v; ${steps.join(' ')} return o; };`)(
+      entity,
+      Buffer,
+    ) as Hydrator;
     byPrefix.set(prefix, hydrator);
   }
   return hydrator;

@@ -12,8 +12,15 @@ const pgParse = types.getTypeParser(TIMESTAMPTZ, 'text') as (text: string) => Da
 
 export function parseTimestamptz(text: string): Date {
   const fallback = () => pgParse(text);
-  if (text.length < 22 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 ||
-      text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return fallback();
+  if (
+    text.length < 22 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 32 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
+    return fallback();
   const digits = (at: number, count: number) => {
     let value = 0;
     for (let i = at; i < at + count; i++) {
@@ -47,7 +54,6 @@ export function parseTimestamptz(text: string): Date {
   const time = utc - (sign === 43 ? 1 : -1) * offsetMinutes * 60_000;
   return Number.isNaN(time) ? fallback() : new Date(time);
 }
-
 
 /** pg's type parsers with parseTimestamptz for timestamptz text (the pool's `types`). */
 export const fastTypes = {

@@ -10,7 +10,9 @@ import { LIMITS } from './limits';
  */
 
 let t: TestServer;
-beforeAll(async () => { t = await TestServer.start(); });
+beforeAll(async () => {
+  t = await TestServer.start();
+});
 afterAll(() => t.stop());
 
 const THREE_LEVELS = (first: [string, string, string]) => {
@@ -72,11 +74,23 @@ describe('the cost of variables with defaults', () => {
             return `first: $${name}`;
           }
           switch (form) {
-            case 'literal': return `first: ${size}`;
-            case 'variable': definitions.push(`$${name}: Int`); variables[name] = size; break;
-            case 'default': definitions.push(`$${name}: Int = ${size}`); break;
-            case 'defaultOverridden': definitions.push(`$${name}: Int = ${other}`); variables[name] = size; break;
-            case 'null': definitions.push(`$${name}: Int!`); variables[name] = size; break;
+            case 'literal':
+              return `first: ${size}`;
+            case 'variable':
+              definitions.push(`$${name}: Int`);
+              variables[name] = size;
+              break;
+            case 'default':
+              definitions.push(`$${name}: Int = ${size}`);
+              break;
+            case 'defaultOverridden':
+              definitions.push(`$${name}: Int = ${other}`);
+              variables[name] = size;
+              break;
+            case 'null':
+              definitions.push(`$${name}: Int!`);
+              variables[name] = size;
+              break;
           }
           return `first: $${name}`;
         }) as [string, string, string];

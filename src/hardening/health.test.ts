@@ -133,7 +133,11 @@ describe('when the database is unreachable', () => {
       expect((await ready.json()) as any).toMatchObject({ status: 'unavailable', database: 'unreachable' });
       expect((await fetch(`${base()}/healthz`)).status).toBe(200);
 
-      const signedIn = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` }, body: JSON.stringify({ query: '{ me { id } }' }) });
+      const signedIn = await fetch(t.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      });
       expect(signedIn.status).toBe(503);
       expect(signedIn.headers.get('retry-after')).toBe('5');
       const body = (await signedIn.json()) as any;
@@ -160,7 +164,9 @@ describe('when the database is unreachable', () => {
       expect(Date.now() - started).toBeLessThan(4_000);
 
       // A mutation whose resolver needs the database (no permission rule in the way).
-      const signIn = await t.gql('mutation($input: SignInInput!) { signIn(input: $input) { token } }', { input: { email: user.email, password: user.password } });
+      const signIn = await t.gql('mutation($input: SignInInput!) { signIn(input: $input) { token } }', {
+        input: { email: user.email, password: user.password },
+      });
       expect(signIn.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
       expect(signIn.errors?.[0]?.message).toBe('The database is unavailable; try again shortly.');
       expect(Date.now() - started).toBeLessThan(15_000);

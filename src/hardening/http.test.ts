@@ -5,7 +5,9 @@ import type express from 'express';
 import { bodyLimitBytes, chain } from './http';
 
 let t: TestServer;
-beforeAll(async () => { t = await TestServer.start(); });
+beforeAll(async () => {
+  t = await TestServer.start();
+});
 afterAll(() => t.stop());
 
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>
@@ -43,7 +45,11 @@ describe('credentials come from the Authorization header only', () => {
     expect(me.errors).toBeUndefined();
     expect(me.data).toEqual({ me: null });
 
-    const create = await t.gql('mutation { createWorkspace(input: { name: "Via cookie", visibility: PRIVATE, description: "" }) { id } }', {}, { headers: { cookie } });
+    const create = await t.gql(
+      'mutation { createWorkspace(input: { name: "Via cookie", visibility: PRIVATE, description: "" }) { id } }',
+      {},
+      { headers: { cookie } },
+    );
     expect(codeOf(create)).toBe('UNAUTHENTICATED');
     expect(await t.sql(`SELECT id FROM workspace WHERE name = 'Via cookie'`)).toEqual([]);
 
@@ -60,7 +66,11 @@ describe('credentials come from the Authorization header only', () => {
 
   it('refuses a cross-site form or text/plain POST (CSRF) but serves a plain GET query', async () => {
     const user = await t.signUp();
-    const form = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${user.token}` }, body: JSON.stringify({ query: '{ me { id } }' }) });
+    const form = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${user.token}` },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
     expect(form.status).toBe(400);
     expect(((await form.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
     const urlencoded = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B__typename%7D' });
@@ -109,7 +119,10 @@ describe('request body size', () => {
 
 describe('CORS', () => {
   const preflight = (url: string, origin: string) =>
-    fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
 
   it('by default lets any origin call the API, without credentials', async () => {
     const res = await preflight(t.url, 'https://app.example.com');
@@ -120,7 +133,10 @@ describe('CORS', () => {
   });
 
   it('reads CORS_ORIGINS as a comma-separated list', () => {
-    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, https://admin.example.com/' }).corsOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, https://admin.example.com/' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'https://admin.example.com',
+    ]);
     expect(loadConfig({}).corsOrigins).toBeUndefined();
   });
 
@@ -141,7 +157,9 @@ describe('CORS', () => {
 
 describe('text the database cannot store', () => {
   it('is BAD_USER_INPUT, not an internal error', async () => {
-    const result = await t.gql('mutation($input: SignInInput!) { signIn(input: $input) { token } }', { input: { email: 'a\u0000b@example.com', password: 'whatever1' } });
+    const result = await t.gql('mutation($input: SignInInput!) { signIn(input: $input) { token } }', {
+      input: { email: 'a\u0000b@example.com', password: 'whatever1' },
+    });
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
   });
 });
@@ -155,8 +173,16 @@ describe('chain', () => {
 
   it('runs the handlers in order and hands the request on when they all pass it', async () => {
     const calls: string[] = [];
-    const on = (name: string): express.RequestHandler => (_q, _s, next) => { calls.push(name); next(); };
-    const errors: express.ErrorRequestHandler = (_e, _q, _s, next) => { calls.push('error handler'); next(); };
+    const on =
+      (name: string): express.RequestHandler =>
+      (_q, _s, next) => {
+        calls.push(name);
+        next();
+      };
+    const errors: express.ErrorRequestHandler = (_e, _q, _s, next) => {
+      calls.push('error handler');
+      next();
+    };
     expect(await run([on('a'), errors, on('b')], calls)).toBe('passed');
     expect(calls).toEqual(['a', 'b']);
   });
@@ -164,21 +190,36 @@ describe('chain', () => {
   it('skips to the next error handler on an error, thrown or rejected, and resumes after it', async () => {
     for (const fail of [
       ((_q, _s, next) => next(new Error('x'))) as express.RequestHandler,
-      (() => { throw new Error('x'); }) as express.RequestHandler,
-      (async () => { throw new Error('x'); }) as express.RequestHandler,
+      (() => {
+        throw new Error('x');
+      }) as express.RequestHandler,
+      (async () => {
+        throw new Error('x');
+      }) as express.RequestHandler,
     ]) {
       const calls: string[] = [];
-      const on = (name: string): express.RequestHandler => (_q, _s, next) => { calls.push(name); next(); };
-      const handled: express.ErrorRequestHandler = (error, _q, _s, next) => { calls.push(`handled ${(error as Error).message}`); next(); };
+      const on =
+        (name: string): express.RequestHandler =>
+        (_q, _s, next) => {
+          calls.push(name);
+          next();
+        };
+      const handled: express.ErrorRequestHandler = (error, _q, _s, next) => {
+        calls.push(`handled ${(error as Error).message}`);
+        next();
+      };
       expect(await run([fail, on('skipped'), handled, on('after')], calls)).toBe('passed');
       expect(calls).toEqual(['handled x', 'after']);
     }
   });
 
-  it('moves on after next(\'route\'), and takes a promise rejected without a reason for an error', async () => {
+  it("moves on after next('route'), and takes a promise rejected without a reason for an error", async () => {
     const calls: string[] = [];
     const route: express.RequestHandler = (_q, _s, next) => next('route');
-    const on: express.RequestHandler = (_q, _s, next) => { calls.push('after route'); next(); };
+    const on: express.RequestHandler = (_q, _s, next) => {
+      calls.push('after route');
+      next();
+    };
     expect(await run([route, on], calls)).toBe('passed');
     expect(calls).toEqual(['after route']);
     const silent: express.RequestHandler = () => Promise.reject(undefined);
@@ -192,11 +233,23 @@ describe('chain', () => {
     const calls: string[] = [];
     const boom = new Error('boom');
     const fail: express.RequestHandler = (_q, _s, next) => next(boom);
-    const skipped: express.RequestHandler = (_q, _s, next) => { calls.push('skipped'); next(); };
+    const skipped: express.RequestHandler = (_q, _s, next) => {
+      calls.push('skipped');
+      next();
+    };
     expect(await run([fail, skipped], calls)).toBe(boom);
     let answered = false;
-    const answer: express.RequestHandler = () => { answered = true; };
-    chain([answer, () => { throw new Error('not reached'); }])(req, res, () => { throw new Error('not reached'); });
+    const answer: express.RequestHandler = () => {
+      answered = true;
+    };
+    chain([
+      answer,
+      () => {
+        throw new Error('not reached');
+      },
+    ])(req, res, () => {
+      throw new Error('not reached');
+    });
     expect(answered).toBe(true);
     expect(calls).toEqual([]);
   });

@@ -28,7 +28,10 @@ const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'mult
 
 /** An error answer shaped like a GraphQL one, for the answers given outside Apollo. */
 export const graphqlError = (res: express.Response, status: number, message: string, extensions: Record<string, unknown>) => {
-  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions }] }));
+  res
+    .status(status)
+    .type('application/json')
+    .send(JSON.stringify({ errors: [{ message, extensions }] }));
 };
 
 /**
@@ -51,7 +54,9 @@ export function csrfGuard(): express.RequestHandler {
     const simple = essence === undefined || SIMPLE_CONTENT_TYPES.has(essence);
     const preflighted = ['apollo-require-preflight', 'x-apollo-operation-name'].some((h) => String(req.headers[h] ?? '').length > 0);
     if (simple && !preflighted) {
-      graphqlError(res, 400, 'This request was refused as a possible cross-site request forgery: send it with Content-Type: application/json.', { code: 'BAD_REQUEST' });
+      graphqlError(res, 400, 'This request was refused as a possible cross-site request forgery: send it with Content-Type: application/json.', {
+        code: 'BAD_REQUEST',
+      });
       return;
     }
     next();
@@ -83,7 +88,9 @@ export function bodyErrorHandler(limit: number): express.ErrorRequestHandler {
     }
     // body-parser marks every refusal of the request's own with a 4xx status (http-errors).
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      graphqlError(res, 400, 'The request body could not be read: its character set or Content-Encoding is not supported, or it does not match them.', { code: 'BAD_REQUEST' });
+      graphqlError(res, 400, 'The request body could not be read: its character set or Content-Encoding is not supported, or it does not match them.', {
+        code: 'BAD_REQUEST',
+      });
       return;
     }
     next(error);

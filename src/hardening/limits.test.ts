@@ -5,7 +5,9 @@ import { LIMITS, estimateCost } from './limits';
 import { W1_QUERY } from '../perf/workloads';
 
 let t: TestServer;
-beforeAll(async () => { t = await TestServer.start(); });
+beforeAll(async () => {
+  t = await TestServer.start();
+});
 afterAll(() => t.stop());
 
 const DASHBOARD = W1_QUERY;
@@ -43,7 +45,13 @@ describe('limits a real front end never hits', () => {
   });
 
   it('serves the playground introspection query', async () => {
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
     const data = await t.ok(query);
     expect(data.__schema.queryType.name).toBe('Query');
   });
@@ -92,10 +100,7 @@ describe('refusals name the limit', () => {
       'MAX_COST',
     );
     // Default pages of 20, three levels deep: 20 × 20 × 20 × …
-    refused(
-      await t.gql('{ workspaces { edges { node { projects { edges { node { runs { edges { node { id } } } } } } } } } }'),
-      'MAX_COST',
-    );
+    refused(await t.gql('{ workspaces { edges { node { projects { edges { node { runs { edges { node { id } } } } } } } } } }'), 'MAX_COST');
     // The same query with small pages is fine.
     const small = await t.gql('query($n: Int) { workspaces(first: $n) { edges { node { projects(first: $n) { edges { node { id name } } } } } } }', { n: 5 });
     expect(small.errors).toBeUndefined();
@@ -128,7 +133,10 @@ describe('refusals name the limit', () => {
     const spreads = Array.from({ length: LIMITS.maxSpreadsPerSelection + 1 }, (_, i) => `...F${i}`).join(' ');
     const defs = Array.from({ length: LIMITS.maxSpreadsPerSelection + 1 }, (_, i) => `fragment F${i} on Query { me { id } }`).join('\n');
     refused(await t.gql(`{ ${spreads} }\n${defs}`), 'MAX_COST');
-    const many = Array.from({ length: LIMITS.maxFragments + 1 }, (_, i) => `fragment G${i} on Query { me { id } ${i + 1 <= LIMITS.maxFragments ? `...G${i + 1}` : ''} }`).join('\n');
+    const many = Array.from(
+      { length: LIMITS.maxFragments + 1 },
+      (_, i) => `fragment G${i} on Query { me { id } ${i + 1 <= LIMITS.maxFragments ? `...G${i + 1}` : ''} }`,
+    ).join('\n');
     refused(await t.gql(`{ ...G0 }\n${many}`), 'MAX_COST');
     expect(Date.now() - started).toBeLessThan(3_000);
   });
@@ -154,7 +162,13 @@ describe('a document refused for its text is answered from memory the next time 
     expect(againModern).toEqual(firstModern);
     // And with the content type each was first sent with.
     const typeOf = async (headers: Record<string, string>) =>
-      (await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: deep, variables: { id: ws } }) })).headers.get('content-type');
+      (
+        await fetch(t.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ query: deep, variables: { id: ws } }),
+        })
+      ).headers.get('content-type');
     expect(await typeOf({})).toMatch(/^application\/json/);
     expect(await typeOf(MODERN)).toMatch(/^application\/graphql-response\+json/);
     // The repetition guard's refusals are remembered too.
@@ -164,7 +178,7 @@ describe('a document refused for its text is answered from memory the next time 
     expect(stats.hits).toBe(before.hits + 5);
   });
 
-  it('still runs a valid document, and re-prices a costly one with each request\'s variables', async () => {
+  it("still runs a valid document, and re-prices a costly one with each request's variables", async () => {
     const owner = await t.signUp();
     const ws = await t.createWorkspace(owner);
     const pages = `query($n: Int) { workspaces(first: $n) { edges { node { projects(first: 100) { edges { node { jobs(first: 10) { edges { node { id } } } } } } } } } }`;

@@ -1,9 +1,25 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type express from 'express';
 import {
-  BREAK, GraphQLError, Kind, getVariableValues, parse, visit, type DocumentNode, getNamedType, isCompositeType, isObjectType, isInterfaceType,
-  type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode,
-  type ValidationContext, type ValueNode, type ValidationRule,
+  BREAK,
+  GraphQLError,
+  Kind,
+  getVariableValues,
+  parse,
+  visit,
+  type DocumentNode,
+  getNamedType,
+  isCompositeType,
+  isObjectType,
+  isInterfaceType,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValueNode,
+  type ValidationRule,
 } from 'graphql';
 import { DEFAULT_PAGE } from '../common/pagination';
 import type { RefusalMemory } from './refusals';
@@ -64,7 +80,13 @@ export function armorValidationRules(): ValidationRule[] {
     maxTokens: { enabled: false },
     // Suggestions are removed in errors-format.ts (production only), where the whole sentence can go.
     blockFieldSuggestion: { enabled: false },
-    maxDepth: { n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true, propagateOnRejection: false, onReject: [report('MAX_DEPTH', LIMITS.maxDepth)] },
+    maxDepth: {
+      n: LIMITS.maxDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      propagateOnRejection: false,
+      onReject: [report('MAX_DEPTH', LIMITS.maxDepth)],
+    },
     maxAliases: { n: LIMITS.maxAliases, propagateOnRejection: false, onReject: [report('MAX_ALIASES', LIMITS.maxAliases)] },
     maxDirectives: { n: LIMITS.maxDirectives, propagateOnRejection: false, onReject: [report('MAX_DIRECTIVES', LIMITS.maxDirectives)] },
   });
@@ -214,7 +236,11 @@ export function repetitionGuard(memory?: Pick<RefusalMemory, 'remember' | 'passe
     const refusal = {
       status: modern ? 400 : 200,
       contentType: modern ? 'application/graphql-response+json' : 'application/json',
-      body: JSON.stringify({ errors: [{ message: `The query is too complex: ${problem[0].toLowerCase()}${problem.slice(1)}`, extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_COST' } }] }),
+      body: JSON.stringify({
+        errors: [
+          { message: `The query is too complex: ${problem[0].toLowerCase()}${problem.slice(1)}`, extensions: { code: 'BAD_USER_INPUT', reason: 'MAX_COST' } },
+        ],
+      }),
     };
     memory?.remember(req, refusal);
     res.status(refusal.status).type(refusal.contentType).send(refusal.body);
@@ -229,7 +255,12 @@ export function repetitionGuard(memory?: Pick<RefusalMemory, 'remember' | 'passe
  * only when a page size is a variable (most operations have none).
  */
 export function checkCost(
-  { document, operation, schema, variables }: { document: DocumentNode; operation: OperationDefinitionNode | undefined; schema: GraphQLSchema; variables: Record<string, unknown> | undefined },
+  {
+    document,
+    operation,
+    schema,
+    variables,
+  }: { document: DocumentNode; operation: OperationDefinitionNode | undefined; schema: GraphQLSchema; variables: Record<string, unknown> | undefined },
   maxCost: number = LIMITS.maxCost,
 ): void {
   if (!operation) return;
@@ -244,6 +275,10 @@ export function checkCost(
   };
   const cost = estimateCost(schema, operation.selectionSet, root, fragments, coerced);
   if (cost > maxCost) {
-    throw refusal('MAX_COST', `The query is too expensive: its estimated cost is ${cost}, the limit is ${maxCost}. Ask for smaller pages (first, last) or fewer nested lists.`, { cost, limit: maxCost });
+    throw refusal(
+      'MAX_COST',
+      `The query is too expensive: its estimated cost is ${cost}, the limit is ${maxCost}. Ask for smaller pages (first, last) or fewer nested lists.`,
+      { cost, limit: maxCost },
+    );
   }
 }

@@ -7,7 +7,9 @@ import { LogCapture, startServer } from './testing';
 
 const capture = new LogCapture();
 let t: TestServer;
-beforeAll(async () => { t = await startServer({ capture }); });
+beforeAll(async () => {
+  t = await startServer({ capture });
+});
 afterAll(() => t.stop());
 
 const tokenIn = (text: string) => decodeURIComponent(/token=([^\s"&<]+)/.exec(text)![1]);
@@ -29,7 +31,11 @@ it('writes one JSON line per request, with its request id, and never a secret', 
 
   // A project variable whose value is a secret.
   const ws = await t.ok('mutation { createWorkspace(input: { name: "Logs", visibility: PRIVATE, description: "" }) { id } }', {}, { as: me });
-  const project = await t.ok('mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }', { input: { workspaceId: ws.createWorkspace.id, name: 'P' } }, { as: me });
+  const project = await t.ok(
+    'mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }',
+    { input: { workspaceId: ws.createWorkspace.id, name: 'P' } },
+    { as: me },
+  );
   const variableValue = 'AKIA-very-secret-variable-value';
   const variable = await t.gql(
     'mutation CreateVariable($input: CreateVariableInput!) { createVariable(input: $input) { id } }',
@@ -39,7 +45,11 @@ it('writes one JSON line per request, with its request id, and never a secret', 
   expect(variable.errors).toBeUndefined();
 
   // Invitation and password-reset tokens, which reach only the outbox.
-  await t.ok('mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { results { status } } }', { input: { workspaceId: ws.createWorkspace.id, emails: ['invitee@example.com'], role: 'MEMBER' } }, { as: me });
+  await t.ok(
+    'mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { results { status } } }',
+    { input: { workspaceId: ws.createWorkspace.id, emails: ['invitee@example.com'], role: 'MEMBER' } },
+    { as: me },
+  );
   await t.ok('mutation($email: String!) { requestPasswordReset(email: $email) }', { email });
   const mails = await t.sql<{ text_body: string; kind: string }>('SELECT kind, text_body FROM outbox_email ORDER BY created_at');
   const mailTokens = mails.map((m) => tokenIn(m.text_body));
@@ -49,7 +59,12 @@ it('writes one JSON line per request, with its request id, and never a secret', 
   await t.gql('{ me { id } }', {}, { as: { token: 'ats_not-a-real-token-but-secret' } });
   const res = await fetch(t.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}`, cookie: `session=${sessionToken}`, 'x-request-id': 'client-req-42' },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${sessionToken}`,
+      cookie: `session=${sessionToken}`,
+      'x-request-id': 'client-req-42',
+    },
     body: JSON.stringify({ query: 'query WhoAmI { me { id } }' }),
   });
   expect(res.headers.get('x-request-id')).toBe('client-req-42');
@@ -81,14 +96,20 @@ it('logs an unexpected error with the request id, and answers it without details
         boom: {
           type: GraphQLString,
           args: { password: { type: GraphQLString } },
-          resolve: () => { throw new Error('kaboom: internal detail'); },
+          resolve: () => {
+            throw new Error('kaboom: internal detail');
+          },
         },
       },
     }),
   });
   const s = await startServer({ capture: errors, schema });
   try {
-    const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query Boom($p: String) { boom(password: $p) }', variables: { p: 'hunter2-secret' } }) });
+    const res = await fetch(s.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query Boom($p: String) { boom(password: $p) }', variables: { p: 'hunter2-secret' } }),
+    });
     const body = (await res.json()) as any;
     expect(body.errors[0]).toMatchObject({ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     expect(JSON.stringify(body)).not.toContain('kaboom');

@@ -13,9 +13,26 @@ export type { Logger } from 'pino';
  * never includes headers, bodies, query strings or variables in the first place.
  */
 const REDACT = [
-  'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'headers.cookie', '*.headers.cookie',
-  'password', '*.password', 'currentPassword', '*.currentPassword', 'newPassword', '*.newPassword',
-  'token', '*.token', 'value', '*.value', 'variables', '*.variables', 'parameters', '*.parameters',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers.cookie',
+  '*.headers.cookie',
+  'password',
+  '*.password',
+  'currentPassword',
+  '*.currentPassword',
+  'newPassword',
+  '*.newPassword',
+  'token',
+  '*.token',
+  'value',
+  '*.value',
+  'variables',
+  '*.variables',
+  'parameters',
+  '*.parameters',
 ];
 
 /**
@@ -74,7 +91,11 @@ export interface RequestLogState {
 /** The HTTP request behind a GraphQL context. A symbol property, because Apollo shallow-clones the context per operation. */
 const HTTP = Symbol('atrium.http');
 
-export interface RequestHttp { req: express.Request; res: express.Response; log: RequestLogState }
+export interface RequestHttp {
+  req: express.Request;
+  res: express.Response;
+  log: RequestLogState;
+}
 
 /** Links a GraphQL context to its HTTP request and log state, so plugins can reach them. */
 export function attachHttp(ctx: Context, req: express.Request, res: express.Response): void {
@@ -130,7 +151,10 @@ export function requestLogger(logger: Logger): express.RequestHandler {
     const { write, end } = res;
     const count = (chunk: unknown, encoding: unknown) => {
       if (chunk && typeof chunk !== 'function' && !res.hasHeader('content-length')) {
-        written += typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : (chunk as Uint8Array).byteLength;
+        written +=
+          typeof chunk === 'string'
+            ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+            : (chunk as Uint8Array).byteLength;
       }
     };
     res.write = function (this: express.Response, chunk: unknown, ...rest: unknown[]) {

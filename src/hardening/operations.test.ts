@@ -8,10 +8,15 @@ import { TestServer } from '../test/harness';
  */
 
 let t: TestServer;
-beforeAll(async () => { t = await TestServer.start(); });
+beforeAll(async () => {
+  t = await TestServer.start();
+});
 afterAll(() => t.stop());
 
-interface Answer { status: number; body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } }
+interface Answer {
+  status: number;
+  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+}
 
 const post = async (payload: unknown): Promise<Answer> => {
   const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });

@@ -15,7 +15,11 @@ import type { Context } from '../context';
  * without variables, since the variables (page sizes) change the cost.
  * One memory per server, since the answer also depends on its configuration (suggestions).
  */
-export interface Refusal { status: number; contentType: string; body: string }
+export interface Refusal {
+  status: number;
+  contentType: string;
+  body: string;
+}
 
 export interface RefusalMemory {
   /** Express middleware (after the body parser): answers a remembered document. */
@@ -54,7 +58,12 @@ export function refusalMemory(): RefusalMemory {
   const refusals = new LruMap<string, Refusal>(MAX_ENTRIES);
   /** Documents the repetition guard let through, keyed like the refusals: it parses each new document once. */
   const passed = new LruMap<string, true>(MAX_ENTRIES);
-  const stats = { hits: 0, get size() { return refusals.size; } };
+  const stats = {
+    hits: 0,
+    get size() {
+      return refusals.size;
+    },
+  };
   const remember = (req: express.Request, refusal: Refusal) => {
     const key = keyOnRequest(req);
     if (!key) return;

@@ -13,15 +13,24 @@ export class LogCapture {
       done();
     },
   });
-  get text(): string { return this.chunks.join(''); }
-  get lines(): Record<string, any>[] { return this.text.split('\n').filter(Boolean).map((l) => JSON.parse(l)); }
+  get text(): string {
+    return this.chunks.join('');
+  }
+  get lines(): Record<string, any>[] {
+    return this.text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  }
 }
 
 /**
  * Like TestServer.start, with the options the harness does not take: a captured logger (level
  * trace), another schema, or a database URL of the caller's (e.g. through a proxy it can cut).
  */
-export function startServer(options: { overrides?: Partial<Config>; schema?: GraphQLSchema; capture?: LogCapture; databaseUrl?: (cloneUrl: string) => string | Promise<string> } = {}): Promise<TestServer> {
+export function startServer(
+  options: { overrides?: Partial<Config>; schema?: GraphQLSchema; capture?: LogCapture; databaseUrl?: (cloneUrl: string) => string | Promise<string> } = {},
+): Promise<TestServer> {
   const logger = options.capture ? createLogger({ level: 'trace', destination: options.capture.stream }) : undefined;
   return TestServer.start(options.overrides, { schema: options.schema, databaseUrl: options.databaseUrl, logger, poolSize: 5 });
 }

@@ -9,10 +9,15 @@ import { LIMITS } from './limits';
  */
 
 let t: TestServer;
-beforeAll(async () => { t = await TestServer.start(); });
+beforeAll(async () => {
+  t = await TestServer.start();
+});
 afterAll(() => t.stop());
 
-interface Answer { status: number; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] } }
+interface Answer {
+  status: number;
+  body: { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
+}
 
 const postRaw = async (body: string, accept = 'application/graphql-response+json'): Promise<Answer> => {
   const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body });
@@ -20,8 +25,7 @@ const postRaw = async (body: string, accept = 'application/graphql-response+json
 };
 const nestedArrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 /** Arrays and objects around the deepest value: 0 for a scalar, 1 for `[]` or `{"a": 1}`. */
-const depthOf = (value: unknown): number =>
-  value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0;
+const depthOf = (value: unknown): number => (value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0);
 
 describe('deeply nested variables', () => {
   it('refuses variables nested 4,000 levels deep (an 8 KB body) with 400 BAD_USER_INPUT', async () => {
@@ -60,7 +64,11 @@ describe('deeply nested variables', () => {
 
   it('property: any JSON as variables answers data or BAD_USER_INPUT, never a 500; past the depth limit always MAX_DEPTH', async () => {
     // A value of random shape wrapped in `depth` random arrays and objects.
-    const wrapped = fc.tuple(fc.jsonValue({ maxDepth: 3 }), fc.array(fc.constantFrom('[', '{'), { maxLength: 3 * LIMITS.maxVariableDepth }), fc.string({ maxLength: 3 }));
+    const wrapped = fc.tuple(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.array(fc.constantFrom('[', '{'), { maxLength: 3 * LIMITS.maxVariableDepth }),
+      fc.string({ maxLength: 3 }),
+    );
     await fc.assert(
       fc.asyncProperty(wrapped, async ([inner, wrappers, key]) => {
         let text = JSON.stringify(inner) ?? 'null';
@@ -106,11 +114,13 @@ describe("text PostgreSQL cannot store names the argument, not the client's vari
     const fragment = await refusal(`mutation($t: String!) { ...F } fragment F on Mutation { ${SIGN_UP} }`, { t: nul });
     expect(fragment.message).toMatch(/^input\.name must not/);
     // The operation run, not another of the document with a variable of the same name.
-    const answer = await postRaw(JSON.stringify({
-      query: `mutation A($t: String!) { signIn(input: { email: $t, password: "x" }) { token } } mutation B($t: String!) { ${SIGN_UP} }`,
-      operationName: 'B',
-      variables: { t: nul },
-    }));
+    const answer = await postRaw(
+      JSON.stringify({
+        query: `mutation A($t: String!) { signIn(input: { email: $t, password: "x" }) { token } } mutation B($t: String!) { ${SIGN_UP} }`,
+        operationName: 'B',
+        variables: { t: nul },
+      }),
+    );
     expect(answer.body.errors?.[0]?.message).toMatch(/^input\.name must not/);
   });
 
@@ -127,8 +137,12 @@ describe("text PostgreSQL cannot store names the argument, not the client's vari
     const owner = await t.signUp();
     const ws = await t.createWorkspace(owner);
     const invite = 'mutation($a: String!, $b: String!, $w: ID!) { inviteMembers(input: { workspaceId: $w, emails: [$a, $b] }) { results { email } } }';
-    expect((await refusal(invite, { a: 'a@example.com', b: surrogate, w: ws.id })).message).toBe('input.emails.1 must not contain NUL characters or unpaired surrogates.');
-    expect((await refusal('query($x: ID!) { workspace(id: $x) { id } }', { x: nul })).fields).toEqual([{ field: 'id', message: expect.stringMatching(/^id must not/) }]);
+    expect((await refusal(invite, { a: 'a@example.com', b: surrogate, w: ws.id })).message).toBe(
+      'input.emails.1 must not contain NUL characters or unpaired surrogates.',
+    );
+    expect((await refusal('query($x: ID!) { workspace(id: $x) { id } }', { x: nul })).fields).toEqual([
+      { field: 'id', message: expect.stringMatching(/^id must not/) },
+    ]);
     const literal = await refusal('mutation { signIn(input: { email: "a\\u0000@b.co", password: "x" }) { token } }', {});
     expect(literal.message).toBe('input.email must not contain NUL characters or unpaired surrogates.');
   });

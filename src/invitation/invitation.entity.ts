@@ -88,8 +88,6 @@ export class Invitation {
   /** The state as the API shows it: a PENDING invitation past its expiry is EXPIRED. */
   @Field(() => InvitationState, { description: 'PENDING, ACCEPTED, DECLINED, REVOKED, or EXPIRED once a pending link is past its expiry.' })
   get state(): InvitationState {
-    return this.storedState === InvitationState.PENDING && this.expiresAt.getTime() <= Date.now()
-      ? InvitationState.EXPIRED
-      : this.storedState;
+    return this.storedState === InvitationState.PENDING && this.expiresAt.getTime() <= Date.now() ? InvitationState.EXPIRED : this.storedState;
   }
 }

@@ -22,15 +22,24 @@ async function countInvitationEmails(ctx: Context, workspaceId: string, count: n
 
 @Resolver(() => Invitation)
 export class InvitationResolver {
-  @Query(() => InvitationPreview, { nullable: true, description: 'What the accept page shows to whoever holds an invitation token; null for an unknown token.' })
-  invitationPreview(@Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string, @Ctx() ctx: Context): Promise<InvitationPreview | null> {
+  @Query(() => InvitationPreview, {
+    nullable: true,
+    description: 'What the accept page shows to whoever holds an invitation token; null for an unknown token.',
+  })
+  invitationPreview(
+    @Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string,
+    @Ctx() ctx: Context,
+  ): Promise<InvitationPreview | null> {
     return invitations.previewInvitation(ctx.db.manager, token);
   }
 
   @Mutation(() => InviteMembersPayload, {
     description: 'Invites 1–50 addresses with one role; each address gets its own result, in input order.',
   })
-  async inviteMembers(@Arg('input', () => InviteMembersInput, { description: 'The workspace, the addresses, the role and an optional note.' }) input: InviteMembersInput, @Ctx() ctx: Context): Promise<InviteMembersPayload> {
+  async inviteMembers(
+    @Arg('input', () => InviteMembersInput, { description: 'The workspace, the addresses, the role and an optional note.' }) input: InviteMembersInput,
+    @Ctx() ctx: Context,
+  ): Promise<InviteMembersPayload> {
     const me = signedIn(ctx);
     const access = await workspaceAccess(ctx, input.workspaceId);
     if (!access) throw notFound('The workspace');
@@ -59,16 +68,25 @@ export class InvitationResolver {
     return invitation;
   }
 
-  @Mutation(() => Membership, { description: 'Accepts an invitation as the signed-in account, whose email must be the invited address; this also verifies the address.' })
-  async acceptInvitation(@Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string, @Ctx() ctx: Context): Promise<Membership> {
+  @Mutation(() => Membership, {
+    description: 'Accepts an invitation as the signed-in account, whose email must be the invited address; this also verifies the address.',
+  })
+  async acceptInvitation(
+    @Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string,
+    @Ctx() ctx: Context,
+  ): Promise<Membership> {
     const member = await ctx.db.transaction((tx) => invitations.acceptInvitation(tx, signedIn(ctx), token));
     clearLoaders(ctx);
     return member;
   }
 
-  @Mutation(() => AuthPayload, { description: 'Creates a verified account for the invited address, accepts the invitation and signs in, all at once. An account that never verified the address is taken over instead (new name and password; its sessions and tokens end); a verified one answers CONFLICT, ACCOUNT_EXISTS.' })
+  @Mutation(() => AuthPayload, {
+    description:
+      'Creates a verified account for the invited address, accepts the invitation and signs in, all at once. An account that never verified the address is taken over instead (new name and password; its sessions and tokens end); a verified one answers CONFLICT, ACCOUNT_EXISTS.',
+  })
   async signUpAndAcceptInvitation(
-    @Arg('input', () => SignUpAndAcceptInvitationInput, { description: 'The invitation token and the new account\'s name and password.' }) input: SignUpAndAcceptInvitationInput,
+    @Arg('input', () => SignUpAndAcceptInvitationInput, { description: "The invitation token and the new account's name and password." })
+    input: SignUpAndAcceptInvitationInput,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
     const session = await ctx.db.transaction((tx) => invitations.signUpAndAcceptInvitation(tx, ctx.config, input));
@@ -77,7 +95,10 @@ export class InvitationResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Declines an invitation; whoever holds the token may do so.' })
-  async declineInvitation(@Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string, @Ctx() ctx: Context): Promise<boolean> {
+  async declineInvitation(
+    @Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     await ctx.db.transaction((tx) => invitations.declineInvitation(tx, ctx.user, token));
     clearLoaders(ctx);
     return true;
@@ -99,7 +120,9 @@ export class InvitationResolver {
 
 @Resolver(() => Me)
 export class MyInvitationsResolver {
-  @FieldResolver(() => [Invitation], { description: "Pending invitations addressed to this account's email, in any workspace; none until the address is verified." })
+  @FieldResolver(() => [Invitation], {
+    description: "Pending invitations addressed to this account's email, in any workspace; none until the address is verified.",
+  })
   async pendingInvitations(@Root() me: Account, @Ctx() ctx: Context): Promise<Invitation[]> {
     // Anyone can sign up with any address; until it is proved, invitations to it (and the private
     // workspaces they name) belong to whoever holds the inbox, not to this account.

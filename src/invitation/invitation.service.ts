@@ -81,7 +81,11 @@ async function lockInvitation(db: EntityManager, where: { id: string; tokenHash?
   });
 }
 
-function queueInvitationEmail(db: EntityManager, config: Config, args: { invitation: Invitation; token: string; workspaceName: string; inviterName: string | null }) {
+function queueInvitationEmail(
+  db: EntityManager,
+  config: Config,
+  args: { invitation: Invitation; token: string; workspaceName: string; inviterName: string | null },
+) {
   return enqueueEmail(db, {
     kind: 'invitation',
     to: args.invitation.email,
@@ -116,10 +120,10 @@ export async function inviteMembers(
 
   const plan = planInvites(input.emails);
   const members: { email: string }[] = plan.candidates.length
-    ? await db.query(
-        'SELECT a.email FROM membership m JOIN account a ON a.id = m.account_id WHERE m.workspace_id = $1 AND a.email = ANY($2::text[])',
-        [workspace.id, plan.candidates],
-      )
+    ? await db.query('SELECT a.email FROM membership m JOIN account a ON a.id = m.account_id WHERE m.workspace_id = $1 AND a.email = ANY($2::text[])', [
+        workspace.id,
+        plan.candidates,
+      ])
     : [];
   const memberEmails = new Set(members.map((m) => m.email));
   const toInvite = plan.entries.filter((e) => !e.status && !memberEmails.has(e.normalized));
@@ -227,7 +231,12 @@ export async function revokeInvitation(db: EntityManager, actor: Account, id: st
   invitation.storedState = InvitationState.REVOKED;
   invitation.respondedAt = new Date();
   const saved = await db.getRepository(Invitation).save(invitation);
-  await recordAudit(db, { workspaceId: workspace.id, actorId: actor.id, action: 'invitation.revoked', details: { invitationId: invitation.id, email: invitation.email } });
+  await recordAudit(db, {
+    workspaceId: workspace.id,
+    actorId: actor.id,
+    action: 'invitation.revoked',
+    details: { invitationId: invitation.id, email: invitation.email },
+  });
   return saved;
 }
 
@@ -246,9 +255,7 @@ export async function revokeInvitationsSentBy(
 ): Promise<{ id: string; email: string; role: WorkspaceRole }[]> {
   // With a new role: everything above its invite ceiling (everything, for a role that invites nobody).
   const ceiling = args.newRole ? INVITE_CEILING[args.newRole] : undefined;
-  const roles = args.newRole
-    ? Object.values(WorkspaceRole).filter((role) => !ceiling || ROLE_RANK[role] > ROLE_RANK[ceiling])
-    : Object.values(WorkspaceRole);
+  const roles = args.newRole ? Object.values(WorkspaceRole).filter((role) => !ceiling || ROLE_RANK[role] > ROLE_RANK[ceiling]) : Object.values(WorkspaceRole);
   if (!roles.length) return [];
   const revoked: { id: string; email: string; role: WorkspaceRole }[] = await db.query(
     `WITH revoked AS (
@@ -376,7 +383,13 @@ export function maskEmail(email: string): string {
 /** The accept page's facts for a token; null for an unknown token or a removed workspace, masked once accepted. */
 export async function previewInvitation(db: EntityManager, token: string): Promise<InvitationPreview | null> {
   const [row]: {
-    workspace_name: string; inviter_name: string | null; email: string; role: WorkspaceRole; stored_state: InvitationState; expires_at: Date; account_exists: boolean;
+    workspace_name: string;
+    inviter_name: string | null;
+    email: string;
+    role: WorkspaceRole;
+    stored_state: InvitationState;
+    expires_at: Date;
+    account_exists: boolean;
   }[] = await db.query(
     `SELECT w.name AS workspace_name, a.name AS inviter_name, i.email, i.role, i.stored_state, i.expires_at,
             EXISTS (SELECT 1 FROM account x WHERE x.email = i.email_normalized AND x.email_verified_at IS NOT NULL) AS account_exists
@@ -392,8 +405,13 @@ export async function previewInvitation(db: EntityManager, token: string): Promi
   // fields non-null, so the address is masked rather than left out).
   if (row.stored_state === InvitationState.ACCEPTED) {
     return {
-      workspaceName: row.workspace_name, invitedByName: null, email: maskEmail(row.email), role: row.role, state: InvitationState.ACCEPTED,
-      expiresAt: new Date(row.expires_at), accountExists: true,
+      workspaceName: row.workspace_name,
+      invitedByName: null,
+      email: maskEmail(row.email),
+      role: row.role,
+      state: InvitationState.ACCEPTED,
+      expiresAt: new Date(row.expires_at),
+      accountExists: true,
     };
   }
   const expiresAt = new Date(row.expires_at);

@@ -51,15 +51,21 @@ describe('inviting', () => {
   it('answers each address in order: invited, invalid, already member, already invited, duplicate', async () => {
     const c = await t.cast();
     await invite(c.owner, c.workspace.id, ['pending@example.com']);
-    const result = await invite(c.admin, c.workspace.id, [
-      'new.one@example.com',
-      'not an email',
-      ` ${c.member.email.toUpperCase()} `,
-      'PENDING@example.com',
-      '  New.One@Example.com',
-      'new.two@example.com',
-      'new.two@example.com',
-    ], 'ADMIN', 'Welcome <b>aboard</b> & "hi"');
+    const result = await invite(
+      c.admin,
+      c.workspace.id,
+      [
+        'new.one@example.com',
+        'not an email',
+        ` ${c.member.email.toUpperCase()} `,
+        'PENDING@example.com',
+        '  New.One@Example.com',
+        'new.two@example.com',
+        'new.two@example.com',
+      ],
+      'ADMIN',
+      'Welcome <b>aboard</b> & "hi"',
+    );
     expect(result.errors).toBeUndefined();
     const payload = result.data.inviteMembers;
     expect(payload.results.map((r: any) => [r.email, r.status])).toEqual([
@@ -80,7 +86,9 @@ describe('inviting', () => {
     expect(expiresInDays).toBeGreaterThan(6.9);
     expect(expiresInDays).toBeLessThanOrEqual(7);
 
-    const audit = await t.sql(`SELECT details FROM audit_event WHERE workspace_id = $1 AND action = 'invitation.created' ORDER BY created_at`, [c.workspace.id]);
+    const audit = await t.sql(`SELECT details FROM audit_event WHERE workspace_id = $1 AND action = 'invitation.created' ORDER BY created_at`, [
+      c.workspace.id,
+    ]);
     expect(audit.map((a) => a.details.email)).toEqual(['pending@example.com', 'new.one@example.com', 'new.two@example.com']);
 
     const mails = await deliver();
@@ -108,13 +116,21 @@ describe('inviting', () => {
     const none = await invite(c.owner, c.workspace.id, []);
     expect(codeOf(none)).toBe('BAD_USER_INPUT');
     expect(none.errors![0].extensions!.fields).toEqual([expect.objectContaining({ field: 'emails' })]);
-    const tooMany = await invite(c.owner, c.workspace.id, Array.from({ length: 51 }, (_, i) => `p${i}@example.com`));
+    const tooMany = await invite(
+      c.owner,
+      c.workspace.id,
+      Array.from({ length: 51 }, (_, i) => `p${i}@example.com`),
+    );
     expect(codeOf(tooMany)).toBe('BAD_USER_INPUT');
     const longMessage = await invite(c.owner, c.workspace.id, ['x@example.com'], 'MEMBER', 'm'.repeat(2001));
     expect(codeOf(longMessage)).toBe('BAD_USER_INPUT');
     expect(longMessage.errors![0].extensions!.fields).toEqual([expect.objectContaining({ field: 'message' })]);
     expect(await count()).toEqual(before);
-    const fifty = await invite(c.owner, c.workspace.id, Array.from({ length: 50 }, (_, i) => `p${i}@example.com`));
+    const fifty = await invite(
+      c.owner,
+      c.workspace.id,
+      Array.from({ length: 50 }, (_, i) => `p${i}@example.com`),
+    );
     expect(fifty.data.inviteMembers.invitedCount).toBe(50);
     await deliver();
   });
@@ -150,14 +166,15 @@ describe('inviting', () => {
 
   it('lets concurrent invitations of one address end in exactly one pending invitation, without errors', async () => {
     const c = await t.cast();
-    const results = await Promise.all(
-      [c.owner, c.admin, c.member, c.owner, c.admin, c.member].map((as) => invite(as, c.workspace.id, ['Race@Example.com'])),
-    );
+    const results = await Promise.all([c.owner, c.admin, c.member, c.owner, c.admin, c.member].map((as) => invite(as, c.workspace.id, ['Race@Example.com'])));
     for (const r of results) expect(r.errors).toBeUndefined();
     const statuses = results.map((r) => r.data.inviteMembers.results[0].status).sort();
     expect(statuses.filter((s) => s === 'INVITED')).toHaveLength(1);
     expect(statuses.filter((s) => s === 'ALREADY_INVITED')).toHaveLength(5);
-    const pending = await t.sql(`SELECT count(*)::int AS n FROM invitation WHERE workspace_id = $1 AND email_normalized = 'race@example.com' AND stored_state = 'PENDING'`, [c.workspace.id]);
+    const pending = await t.sql(
+      `SELECT count(*)::int AS n FROM invitation WHERE workspace_id = $1 AND email_normalized = 'race@example.com' AND stored_state = 'PENDING'`,
+      [c.workspace.id],
+    );
     expect(pending[0].n).toBe(1);
     expect(await deliver()).toHaveLength(1);
   });
@@ -171,13 +188,25 @@ describe('accepting', () => {
 
     const preview = await t.ok(PREVIEW, { token });
     expect(preview.invitationPreview).toMatchObject({
-      workspaceName: c.workspace.name, invitedByName: 'Mia Member', email: invitee.email.toUpperCase(), role: 'VIEWER', state: 'PENDING', accountExists: true,
+      workspaceName: c.workspace.name,
+      invitedByName: 'Mia Member',
+      email: invitee.email.toUpperCase(),
+      role: 'VIEWER',
+      state: 'PENDING',
+      accountExists: true,
     });
     expect((await t.ok(PREVIEW, { token: 'ati_unknown' })).invitationPreview).toBeNull();
 
     const mine = await t.ok(MY_INVITATIONS, {}, { as: invitee });
     expect(mine.me.pendingInvitations).toEqual([
-      { id, email: invitee.email.toUpperCase(), role: 'VIEWER', state: 'PENDING', workspace: { id: c.workspace.id, name: c.workspace.name }, invitedBy: { id: c.memberIds.member, role: 'MEMBER' } },
+      {
+        id,
+        email: invitee.email.toUpperCase(),
+        role: 'VIEWER',
+        state: 'PENDING',
+        workspace: { id: c.workspace.id, name: c.workspace.name },
+        invitedBy: { id: c.memberIds.member, role: 'MEMBER' },
+      },
     ]);
     expect((await t.ok(MY_INVITATIONS, {}, { as: c.outsider })).me.pendingInvitations).toEqual([]);
 
@@ -199,7 +228,9 @@ describe('accepting', () => {
     expect(spent.email).not.toContain(invitee.email.split('@')[0].slice(1));
     expect((await t.ok(MY_INVITATIONS, {}, { as: invitee })).me.pendingInvitations).toEqual([]);
     // The new member sees the workspace.
-    expect((await t.ok(`query($id: ID!) { workspace(id: $id) { id viewerRole } }`, { id: c.workspace.id }, { as: invitee })).workspace.viewerRole).toBe('VIEWER');
+    expect((await t.ok(`query($id: ID!) { workspace(id: $id) { id viewerRole } }`, { id: c.workspace.id }, { as: invitee })).workspace.viewerRole).toBe(
+      'VIEWER',
+    );
     const audit = await t.sql(`SELECT actor_id, details FROM audit_event WHERE workspace_id = $1 AND action = 'invitation.accepted'`, [c.workspace.id]);
     expect(audit).toEqual([{ actor_id: invitee.id, details: expect.objectContaining({ invitationId: id, memberId: accepted.acceptInvitation.id }) }]);
   });
@@ -251,8 +282,12 @@ describe('accepting', () => {
       expect(codeOf(r)).toBe('CONFLICT');
       expect(['INVITATION_NOT_PENDING', 'ALREADY_MEMBER']).toContain(reasonOf(r));
     }
-    expect(await t.sql('SELECT count(*)::int AS n FROM membership WHERE workspace_id = $1 AND account_id = $2', [c.workspace.id, invitee.id])).toEqual([{ n: 1 }]);
-    expect(await t.sql(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'invitation.accepted' AND details->>'invitationId' = $1`, [id])).toEqual([{ n: 1 }]);
+    expect(await t.sql('SELECT count(*)::int AS n FROM membership WHERE workspace_id = $1 AND account_id = $2', [c.workspace.id, invitee.id])).toEqual([
+      { n: 1 },
+    ]);
+    expect(await t.sql(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'invitation.accepted' AND details->>'invitationId' = $1`, [id])).toEqual([
+      { n: 1 },
+    ]);
   });
 
   it('lets exactly one of concurrent sign-up-and-accepts win', async () => {
@@ -289,7 +324,9 @@ describe('resending, revoking, declining, expiry', () => {
     expect(codeOf(done)).toBe('CONFLICT');
     expect(reasonOf(done)).toBe('INVITATION_NOT_PENDING');
     expect(await t.sql(`SELECT action FROM audit_event WHERE workspace_id = $1 AND action LIKE 'invitation.%' ORDER BY created_at`, [c.workspace.id])).toEqual([
-      { action: 'invitation.created' }, { action: 'invitation.resent' }, { action: 'invitation.accepted' },
+      { action: 'invitation.created' },
+      { action: 'invitation.resent' },
+      { action: 'invitation.accepted' },
     ]);
   });
 

@@ -74,7 +74,8 @@ export class InviteMembersPayload {
 }
 
 @ObjectType('InvitationPreview', {
-  description: 'What the accept page shows to whoever holds an invitation token. Once accepted the token is spent: the address is masked and the inviter is null.',
+  description:
+    'What the accept page shows to whoever holds an invitation token. Once accepted the token is spent: the address is masked and the inviter is null.',
 })
 export class InvitationPreview {
   @Field({ description: 'The name of the workspace the invitation is for.' })
@@ -89,13 +90,16 @@ export class InvitationPreview {
   @Field(() => WorkspaceRole, { description: 'The role the invitee gets on accepting.' })
   role: WorkspaceRole;
 
-  @Field(() => InvitationState, { description: 'The invitation\'s state; only PENDING can be accepted or declined.' })
+  @Field(() => InvitationState, { description: "The invitation's state; only PENDING can be accepted or declined." })
   state: InvitationState;
 
   @Field({ description: 'When the link stops working.' })
   expiresAt: Date;
 
-  @Field({ description: 'Whether an account with the invited email exists and has verified it, so the page offers sign-in; false: sign-up (signUpAndAcceptInvitation, which also takes over an unverified account of the address).' })
+  @Field({
+    description:
+      'Whether an account with the invited email exists and has verified it, so the page offers sign-in; false: sign-up (signUpAndAcceptInvitation, which also takes over an unverified account of the address).',
+  })
   accountExists: boolean;
 }
 

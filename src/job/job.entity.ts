@@ -9,7 +9,7 @@ import { Node } from '../common/node';
 @Entity('job')
 @Unique('job_project_name_key', ['projectId', 'name'])
 export class Job {
-  @Field(() => ID, { description: 'The job\'s unique id.' })
+  @Field(() => ID, { description: "The job's unique id." })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

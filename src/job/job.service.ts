@@ -12,11 +12,20 @@ const nameTaken = () => conflict('A job with this name already exists in the pro
 export const withUniqueName = <T>(work: () => Promise<T>) => mapUniqueViolation(work, 'job_project_name_key', nameTaken);
 
 /** Creates a job of a live project. */
-export async function createJob(db: EntityManager, actor: Account, input: { projectId: string; name: string; description?: string | null; command: string }): Promise<Job> {
+export async function createJob(
+  db: EntityManager,
+  actor: Account,
+  input: { projectId: string; name: string; description?: string | null; command: string },
+): Promise<Job> {
   const project = await lockProject(db, input.projectId, 'pessimistic_read');
   const repo = db.getRepository(Job);
   const job = await repo.save(repo.create({ projectId: project.id, name: input.name.trim(), description: input.description ?? '', command: input.command }));
-  await recordAudit(db, { workspaceId: project.workspaceId, actorId: actor.id, action: 'job.created', details: { projectId: project.id, jobId: job.id, name: job.name } });
+  await recordAudit(db, {
+    workspaceId: project.workspaceId,
+    actorId: actor.id,
+    action: 'job.created',
+    details: { projectId: project.id, jobId: job.id, name: job.name },
+  });
   return job;
 }
 
@@ -50,7 +59,12 @@ export async function updateJob(
   }
   if (!changed.length) return job;
   const saved = await db.getRepository(Job).save(job);
-  await recordAudit(db, { workspaceId: project.workspaceId, actorId: actor.id, action: 'job.updated', details: { projectId: project.id, jobId: job.id, name: job.name, changed } });
+  await recordAudit(db, {
+    workspaceId: project.workspaceId,
+    actorId: actor.id,
+    action: 'job.updated',
+    details: { projectId: project.id, jobId: job.id, name: job.name, changed },
+  });
   return saved;
 }
 
@@ -58,5 +72,10 @@ export async function updateJob(
 export async function removeJob(db: EntityManager, actor: Account, id: string): Promise<void> {
   const { job, project } = await lockJob(db, id);
   await db.getRepository(Job).delete({ id });
-  await recordAudit(db, { workspaceId: project.workspaceId, actorId: actor.id, action: 'job.removed', details: { projectId: project.id, jobId: job.id, name: job.name } });
+  await recordAudit(db, {
+    workspaceId: project.workspaceId,
+    actorId: actor.id,
+    action: 'job.removed',
+    details: { projectId: project.id, jobId: job.id, name: job.name },
+  });
 }

@@ -96,7 +96,9 @@ describe('the outbox and the mail worker', () => {
       await t.ok(INVITE, { input: { workspaceId: workspace.id, emails: ['unicode@example.com'] } }, { as: owner });
       const { capture, logger } = captured();
       expect(await deliverDue(t.db, { ...t.config, smtpUrl: sink.url }, { logger })).toEqual({ sent: 1, failed: 0 });
-      expect(capture.lines).toEqual([expect.objectContaining({ level: 30, msg: 'mail sent', mail: expect.objectContaining({ to: 'unicode@example.com' }), attempt: 1 })]);
+      expect(capture.lines).toEqual([
+        expect.objectContaining({ level: 30, msg: 'mail sent', mail: expect.objectContaining({ to: 'unicode@example.com' }), attempt: 1 }),
+      ]);
       const [mail] = sink.to('unicode@example.com');
       // On the wire the subject is an encoded word and the body a transfer encoding, not raw UTF-8.
       expect(mail.raw).not.toContain('研究室');
@@ -105,8 +107,10 @@ describe('the outbox and the mail worker', () => {
       expect(mail.html).toContain('Café 研究室');
       expect(mail.messageId).toMatch(/^<[0-9a-f-]+@atrium\.outbox>$/);
       const token = tokenFrom(mail, '/invitations/accept');
-      expect((await t.ok(`query($token: String!) { invitationPreview(token: $token) { email workspaceName } }`, { token })).invitationPreview)
-        .toEqual({ email: 'unicode@example.com', workspaceName: 'Café 研究室 — “Lab”' });
+      expect((await t.ok(`query($token: String!) { invitationPreview(token: $token) { email workspaceName } }`, { token })).invitationPreview).toEqual({
+        email: 'unicode@example.com',
+        workspaceName: 'Café 研究室 — “Lab”',
+      });
     } finally {
       await sink.stop();
     }
@@ -125,7 +129,10 @@ describe('the outbox and the mail worker', () => {
     expect(row).toMatchObject({ attempts: 2, sent_at: null });
     // Through pino: a warning per failed attempt, then one error when it gives up.
     const mine = capture.lines.filter((l) => l.mail?.id === row.id);
-    expect(mine.map((l) => [l.level, l.attempt])).toEqual([[40, 1], [50, 2]]);
+    expect(mine.map((l) => [l.level, l.attempt])).toEqual([
+      [40, 1],
+      [50, 2],
+    ]);
     expect(mine[0]).toMatchObject({ service: 'atrium', mail: { kind: 'invitation', to: 'gives-up@example.com' }, retryInSeconds: backoffSeconds(1) });
     expect(mine[0].error).toMatch(/ECONNREFUSED|connect/i);
     expect(mine[1].msg).toContain('giving up');
@@ -179,10 +186,14 @@ describe('the outbox and the mail worker', () => {
 });
 
 describe('the outbox at rest', () => {
-  it('erases a delivered message\'s body, which held a one-time link', async () => {
+  it("erases a delivered message's body, which held a one-time link", async () => {
     const owner = await t.signUp();
     const ws = await t.createWorkspace(owner);
-    await t.ok(`mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["erase.me@example.com"] }) { invitedCount } }`, { id: ws.id }, { as: owner });
+    await t.ok(
+      `mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["erase.me@example.com"] }) { invitedCount } }`,
+      { id: ws.id },
+      { as: owner },
+    );
     const [queued] = await t.sql(`SELECT id, text_body FROM outbox_email WHERE to_address = 'erase.me@example.com'`);
     expect(queued.text_body).toMatch(/token=/);
     await deliverDue(t.db, { ...t.config, smtpUrl: undefined, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-mail-')) }, quiet);

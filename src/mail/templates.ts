@@ -17,7 +17,11 @@ export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => HT
 /** Subject lines are single lines: no header injection through a workspace or person name. */
 const oneLine = (value: string) => value.replace(/[\r\n\t]+/g, ' ').trim();
 
-const formatDate = (date: Date) => date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+const formatDate = (date: Date) =>
+  date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, ' UTC');
 
 const ROLE_NAMES: Record<string, string> = { VIEWER: 'viewer', MEMBER: 'member', ADMIN: 'admin', OWNER: 'owner' };
 const article = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');

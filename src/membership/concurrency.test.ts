@@ -28,7 +28,11 @@ const TRANSFER = `mutation($input: TransferOwnershipInput!) { transferOwnership(
 /** A fresh workspace owned by `owner` with a, b and c in the given roles. */
 async function setup(roles: [WorkspaceRole, WorkspaceRole, WorkspaceRole]) {
   const ws = await t.createWorkspace(owner);
-  const ids = { a: await t.addMember(ws.id, a, roles[0] as any), b: await t.addMember(ws.id, b, roles[1] as any), c: await t.addMember(ws.id, c, roles[2] as any) };
+  const ids = {
+    a: await t.addMember(ws.id, a, roles[0] as any),
+    b: await t.addMember(ws.id, b, roles[1] as any),
+    c: await t.addMember(ws.id, c, roles[2] as any),
+  };
   return { ws, ids };
 }
 
@@ -159,7 +163,12 @@ it('re-checks ownership under the lock: two transfers and a leave all waiting, o
 
 it('maps a constraint violation that escapes the rules to CONFLICT, never an internal error', () => {
   const shape = (error: Error) => formatError({ message: error.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error, { development: false });
-  for (const [code, constraint] of [['23505', 'membership_one_owner_key'], ['23514', 'workspace_has_one_owner'], ['40001', undefined], ['40P01', undefined]]) {
+  for (const [code, constraint] of [
+    ['23505', 'membership_one_owner_key'],
+    ['23514', 'workspace_has_one_owner'],
+    ['40001', undefined],
+    ['40P01', undefined],
+  ]) {
     const mapped = shape(Object.assign(new Error('duplicate key value violates unique constraint "membership_one_owner_key"'), { code, constraint }));
     expect(mapped.extensions?.code).toBe('CONFLICT');
     expect(mapped.message).not.toMatch(/constraint|membership_one_owner_key/);

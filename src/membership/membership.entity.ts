@@ -82,5 +82,4 @@ export class Membership {
 
   @Column({ type: 'text', insert: false, update: false })
   sortEmail: string;
-
 }

@@ -89,7 +89,9 @@ export const accountById = defineLoader(
 export const accountByEmail = defineLoader(
   (ctx) =>
     new RequestDataLoader<string, { id: string; name: string } | null>(async (emails) => {
-      const rows: { id: string; email: string; name: string }[] = await ctx.db.query('SELECT id, email, name FROM account WHERE email = ANY($1::text[])', [emails]);
+      const rows: { id: string; email: string; name: string }[] = await ctx.db.query('SELECT id, email, name FROM account WHERE email = ANY($1::text[])', [
+        emails,
+      ]);
       return byKeys(emails, rows, (a) => a.email).map((a) => (a ? { id: a.id, name: a.name } : null));
     }),
 );

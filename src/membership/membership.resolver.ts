@@ -17,8 +17,15 @@ import { accountByEmail, accountById } from './membership.loaders';
 import { listPeople } from './people.query';
 import * as memberships from './membership.service';
 import {
-  ChangeMemberRoleInput, LeaveWorkspacePayload, MemberConnection, PeopleFilter, PeopleOrder, PersonConnection, RemoveMemberPayload,
-  TransferOwnershipInput, UpdateMyMembershipInput,
+  ChangeMemberRoleInput,
+  LeaveWorkspacePayload,
+  MemberConnection,
+  PeopleFilter,
+  PeopleOrder,
+  PersonConnection,
+  RemoveMemberPayload,
+  TransferOwnershipInput,
+  UpdateMyMembershipInput,
 } from './membership.types';
 
 /**
@@ -26,10 +33,7 @@ import {
  * the committed state. A constraint violation that escaped the rules reaches the client as
  * CONFLICT (errors-format.ts).
  */
-async function change<T>(
-  ctx: Context,
-  work: (tx: EntityManager, actor: memberships.Actor) => Promise<T>,
-): Promise<T> {
+async function change<T>(ctx: Context, work: (tx: EntityManager, actor: memberships.Actor) => Promise<T>): Promise<T> {
   const user = signedIn(ctx);
   const actor = { id: user.id, isSuperuser: user.isSuperuser };
   try {
@@ -55,12 +59,18 @@ function fromAccount<T>(ctx: Context, member: Membership, read: (account: Accoun
 
 @Resolver(() => Membership)
 export class MembershipResolver {
-  @FieldResolver(() => String, { nullable: true, description: 'The workspace profile name, or the account name when useAccountProfile is true or no profile name is set.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'The workspace profile name, or the account name when useAccountProfile is true or no profile name is set.',
+  })
   name(@Root() member: Membership, @Ctx() ctx: Context): string | Promise<string> {
     return fromAccount(ctx, member, (account) => (!member.useAccountProfile && member.profileName) || account.name);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: "The account's email, where the caller may see it (the person themself, people sharing a workspace with them, platform admins)." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "The account's email, where the caller may see it (the person themself, people sharing a workspace with them, platform admins).",
+  })
   email(@Root() member: Membership, @Ctx() ctx: Context): Promise<string | null> {
     return canSeeEmail(ctx, member.accountId).then((yes) => (yes ? fromAccount(ctx, member, (account) => account.email) : null));
   }
@@ -75,17 +85,17 @@ export class MembershipResolver {
     return member.createdAt;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Job title: the workspace profile\'s, or the account\'s when useAccountProfile is true.' })
+  @FieldResolver(() => String, { nullable: true, description: "Job title: the workspace profile's, or the account's when useAccountProfile is true." })
   jobTitle(@Root() member: Membership, @Ctx() ctx: Context): string | null | Promise<string | null> {
     return member.useAccountProfile ? fromAccount(ctx, member, (account) => account.jobTitle) : member.profileJobTitle;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Picture URL: the workspace profile\'s, or the account\'s when useAccountProfile is true.' })
+  @FieldResolver(() => String, { nullable: true, description: "Picture URL: the workspace profile's, or the account's when useAccountProfile is true." })
   avatarUrl(@Root() member: Membership, @Ctx() ctx: Context): string | null | Promise<string | null> {
     return member.useAccountProfile ? fromAccount(ctx, member, (account) => account.avatarUrl) : member.profileAvatarUrl;
   }
 
-  @FieldResolver(() => Boolean, { description: 'True when this membership is the caller\'s own.' })
+  @FieldResolver(() => Boolean, { description: "True when this membership is the caller's own." })
   isViewer(@Root() member: Membership, @Ctx() ctx: Context): boolean {
     return member.accountId === ctx.user?.id;
   }
@@ -115,14 +125,18 @@ export class MembershipResolver {
   }
 
   @Mutation(() => RemoveMemberPayload, {
-    description: 'Removes a member (admins and the owner; not yourself, not the owner). Their projects pass to the owner; the pending invitations they sent are revoked.',
+    description:
+      'Removes a member (admins and the owner; not yourself, not the owner). Their projects pass to the owner; the pending invitations they sent are revoked.',
   })
   removeMember(@Arg('memberId', () => ID, { description: 'The membership to end.' }) memberId: string, @Ctx() ctx: Context): Promise<RemoveMemberPayload> {
     return change(ctx, (tx, actor) => memberships.removeMember(tx, actor, memberId));
   }
 
   @Mutation(() => LeaveWorkspacePayload, { description: 'Leaves a workspace (anyone but the owner). Your projects there pass to the owner.' })
-  leaveWorkspace(@Arg('workspaceId', () => ID, { description: 'The workspace to leave.' }) workspaceId: string, @Ctx() ctx: Context): Promise<LeaveWorkspacePayload> {
+  leaveWorkspace(
+    @Arg('workspaceId', () => ID, { description: 'The workspace to leave.' }) workspaceId: string,
+    @Ctx() ctx: Context,
+  ): Promise<LeaveWorkspacePayload> {
     return change(ctx, (tx, actor) => memberships.leaveWorkspace(tx, actor, workspaceId));
   }
 
@@ -136,14 +150,16 @@ export class MembershipResolver {
 export class WorkspacePeopleResolver {
   @FieldResolver(() => PersonConnection, {
     nullable: true,
-    description: 'Members and, for members and above, pending and expired invitations, as on the people page. Guests never see people: null for them, with a FORBIDDEN error.',
+    description:
+      'Members and, for members and above, pending and expired invitations, as on the people page. Guests never see people: null for them, with a FORBIDDEN error.',
   })
   async people(
     @Root() workspace: Workspace,
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
-    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' })
+    last?: number,
     @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
     @Arg('filter', () => PeopleFilter, { nullable: true, description: 'Narrows the list.' }) filter?: PeopleFilter,
     @Arg('orderBy', () => PeopleOrder, { nullable: true, description: 'Sort order; NAME ascending by default.' }) orderBy?: PeopleOrder,
@@ -186,7 +202,8 @@ export class MeMembershipsResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
-    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' })
+    last?: number,
     @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
   ): Promise<Connection<Membership>> {
     const qb = ctx.db
@@ -194,9 +211,13 @@ export class MeMembershipsResolver {
       .createQueryBuilder('m')
       .innerJoin(Workspace, 'w', 'w.id = m.workspace_id AND w.removed_at IS NULL')
       .where('m.account_id = :me', { me: me.id });
-    return paginate(qb, [
-      { expr: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
-      { expr: 'm.id', direction: 'ASC', value: (m) => m.id },
-    ], { first, after, last, before });
+    return paginate(
+      qb,
+      [
+        { expr: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
+        { expr: 'm.id', direction: 'ASC', value: (m) => m.id },
+      ],
+      { first, after, last, before },
+    );
   }
 }

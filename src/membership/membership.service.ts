@@ -82,9 +82,10 @@ export async function changeMemberRole(db: EntityManager, actor: Actor, input: {
   if (target.role === input.role) return target;
   await repo.update(target.id, { role: input.role });
   // A demotion also lowers what the member's pending invitations may grant.
-  const revoked = ROLE_RANK[input.role] < ROLE_RANK[target.role]
-    ? await revokeInvitationsSentBy(db, { workspaceId, inviterId: target.accountId, actorId: actor.id, reason: 'inviter_demoted', newRole: input.role })
-    : [];
+  const revoked =
+    ROLE_RANK[input.role] < ROLE_RANK[target.role]
+      ? await revokeInvitationsSentBy(db, { workspaceId, inviterId: target.accountId, actorId: actor.id, reason: 'inviter_demoted', newRole: input.role })
+      : [];
   await recordAudit(db, {
     workspaceId,
     actorId: actor.id,

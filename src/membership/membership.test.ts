@@ -41,17 +41,23 @@ async function invite(workspaceId: string, email: string, opts: { role?: Workspa
 }
 
 async function project(workspaceId: string, owner: TestUser, name: string, removed = false) {
-  const [row] = await t.sql<{ id: string }>(
-    `INSERT INTO project (workspace_id, name, owner_id, removed_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [workspaceId, name, owner.id, removed ? new Date() : null],
-  );
+  const [row] = await t.sql<{ id: string }>(`INSERT INTO project (workspace_id, name, owner_id, removed_at) VALUES ($1, $2, $3, $4) RETURNING id`, [
+    workspaceId,
+    name,
+    owner.id,
+    removed ? new Date() : null,
+  ]);
   return row.id;
 }
 
 const audit = (workspaceId: string, action: string) =>
-  t.sql<{ actor_id: string; details: any }>('SELECT actor_id, details FROM audit_event WHERE workspace_id = $1 AND action = $2 ORDER BY created_at', [workspaceId, action]);
+  t.sql<{ actor_id: string; details: any }>('SELECT actor_id, details FROM audit_event WHERE workspace_id = $1 AND action = $2 ORDER BY created_at', [
+    workspaceId,
+    action,
+  ]);
 
-const people = async (c: Cast, as: TestUser, vars: Record<string, unknown> = {}) => (await t.ok(PEOPLE, { id: c.workspace.id, ...vars }, { as })).workspace.people;
+const people = async (c: Cast, as: TestUser, vars: Record<string, unknown> = {}) =>
+  (await t.ok(PEOPLE, { id: c.workspace.id, ...vars }, { as })).workspace.people;
 
 describe('Member fields', () => {
   let c: Cast;
@@ -60,12 +66,24 @@ describe('Member fields', () => {
   });
 
   it('shows the account profile by default, with status, join date, viewer flag, user and workspace', async () => {
-    const data = await t.ok(`query($id: ID!) { workspace(id: $id) { viewerMembership { ${MEMBER_FIELDS} } owner { ${MEMBER_FIELDS} } } }`, { id: c.workspace.id }, { as: c.member });
+    const data = await t.ok(
+      `query($id: ID!) { workspace(id: $id) { viewerMembership { ${MEMBER_FIELDS} } owner { ${MEMBER_FIELDS} } } }`,
+      { id: c.workspace.id },
+      { as: c.member },
+    );
     const mine = data.workspace.viewerMembership;
     expect(mine).toMatchObject({
-      id: c.memberIds.member, name: 'Mia Member', email: c.member.email, role: 'MEMBER', status: 'ACTIVE',
-      jobTitle: null, avatarUrl: null, useAccountProfile: true, isViewer: true,
-      user: { id: c.member.id, name: 'Mia Member', email: c.member.email }, workspace: { id: c.workspace.id },
+      id: c.memberIds.member,
+      name: 'Mia Member',
+      email: c.member.email,
+      role: 'MEMBER',
+      status: 'ACTIVE',
+      jobTitle: null,
+      avatarUrl: null,
+      useAccountProfile: true,
+      isViewer: true,
+      user: { id: c.member.id, name: 'Mia Member', email: c.member.email },
+      workspace: { id: c.workspace.id },
     });
     expect(mine.joinedAt).toBe(mine.createdAt);
     expect(data.workspace.owner).toMatchObject({ id: c.memberIds.owner, name: 'Olive Owner', email: c.owner.email, role: 'OWNER', isViewer: false });
@@ -73,14 +91,29 @@ describe('Member fields', () => {
 
   it('switches to a per-workspace profile and back, validating it and auditing the change', async () => {
     await t.ok(`mutation { updateMe(input: { jobTitle: "Account title", avatarUrl: "https://img.example.com/account.png" }) { id } }`, {}, { as: c.viewer });
-    const set = await t.ok(UPDATE_MINE, { input: { workspaceId: c.workspace.id, name: '  Vic (Data team) ', jobTitle: 'Analyst', avatarUrl: 'https://img.example.com/ws.png' } }, { as: c.viewer });
-    expect(set.updateMyMembership).toMatchObject({ name: 'Vic (Data team)', jobTitle: 'Analyst', avatarUrl: 'https://img.example.com/ws.png', useAccountProfile: false, user: { name: 'Vic Viewer' } });
+    const set = await t.ok(
+      UPDATE_MINE,
+      { input: { workspaceId: c.workspace.id, name: '  Vic (Data team) ', jobTitle: 'Analyst', avatarUrl: 'https://img.example.com/ws.png' } },
+      { as: c.viewer },
+    );
+    expect(set.updateMyMembership).toMatchObject({
+      name: 'Vic (Data team)',
+      jobTitle: 'Analyst',
+      avatarUrl: 'https://img.example.com/ws.png',
+      useAccountProfile: false,
+      user: { name: 'Vic Viewer' },
+    });
     // The others see the workspace profile on the people page.
     const seen = await people(c, c.owner, { filter: { search: 'data team' } });
     expect(seen.edges.map((e: any) => e.node.name)).toEqual(['Vic (Data team)']);
 
     const back = await t.ok(UPDATE_MINE, { input: { workspaceId: c.workspace.id, useAccountProfile: true } }, { as: c.viewer });
-    expect(back.updateMyMembership).toMatchObject({ name: 'Vic Viewer', jobTitle: 'Account title', avatarUrl: 'https://img.example.com/account.png', useAccountProfile: true });
+    expect(back.updateMyMembership).toMatchObject({
+      name: 'Vic Viewer',
+      jobTitle: 'Account title',
+      avatarUrl: 'https://img.example.com/account.png',
+      useAccountProfile: true,
+    });
 
     // Clearing the profile name falls back to the account name.
     const cleared = await t.ok(UPDATE_MINE, { input: { workspaceId: c.workspace.id, name: '', useAccountProfile: false } }, { as: c.viewer });
@@ -138,8 +171,22 @@ describe('people list', () => {
       const list = await people(c, c[who]);
       expect(list.totalCount).toBe(7);
       const byId = Object.fromEntries(list.edges.map((e: any) => [e.node.id, e.node]));
-      expect(byId[c.memberIds.admin]).toMatchObject({ __typename: 'Member', name: 'Adam Admin', email: c.admin.email, role: 'ADMIN', status: 'ACTIVE', isViewer: who === 'admin' });
-      expect(byId[pendingId]).toMatchObject({ __typename: 'Invitation', name: null, email: 'Pending.Person@Example.com', role: 'VIEWER', status: 'INVITED', state: 'PENDING' });
+      expect(byId[c.memberIds.admin]).toMatchObject({
+        __typename: 'Member',
+        name: 'Adam Admin',
+        email: c.admin.email,
+        role: 'ADMIN',
+        status: 'ACTIVE',
+        isViewer: who === 'admin',
+      });
+      expect(byId[pendingId]).toMatchObject({
+        __typename: 'Invitation',
+        name: null,
+        email: 'Pending.Person@Example.com',
+        role: 'VIEWER',
+        status: 'INVITED',
+        state: 'PENDING',
+      });
       expect(byId[expiredId]).toMatchObject({ __typename: 'Invitation', name: null, role: 'ADMIN', status: 'EXPIRED', state: 'EXPIRED' });
       // Oscar has an account, but shares no workspace with the caller: the invitation does not say so.
       expect(byId[knownId]).toMatchObject({ __typename: 'Invitation', name: null, status: 'INVITED' });
@@ -173,7 +220,8 @@ describe('people list', () => {
   });
 
   it('filters by role, status and a case-insensitive search on name or email', async () => {
-    const names = async (filter: object) => (await people(c, c.owner, { filter, orderBy: { field: 'NAME', direction: 'ASC' } })).edges.map((e: any) => e.node.name ?? e.node.email);
+    const names = async (filter: object) =>
+      (await people(c, c.owner, { filter, orderBy: { field: 'NAME', direction: 'ASC' } })).edges.map((e: any) => e.node.name ?? e.node.email);
     expect(await names({ roles: ['ADMIN'] })).toEqual(['Adam Admin', 'late@example.com']);
     expect(await names({ roles: ['ADMIN'], statuses: ['ACTIVE'] })).toEqual(['Adam Admin']);
     expect(await names({ statuses: ['EXPIRED'] })).toEqual(['late@example.com']);
@@ -191,8 +239,7 @@ describe('people list', () => {
   });
 
   it('sorts by role, status, email and creation time in either direction', async () => {
-    const order = async (field: string, direction: string) =>
-      (await people(c, c.owner, { orderBy: { field, direction } })).edges.map((e: any) => e.node);
+    const order = async (field: string, direction: string) => (await people(c, c.owner, { orderBy: { field, direction } })).edges.map((e: any) => e.node);
     const rank = { VIEWER: 1, MEMBER: 2, ADMIN: 3, OWNER: 4 } as Record<string, number>;
     const roles = (await order('ROLE', 'DESC')).map((n: any) => rank[n.role]);
     expect(roles).toEqual([...roles].sort((a, b) => b - a));
@@ -250,7 +297,7 @@ describe('people list', () => {
 });
 
 describe('me.memberships', () => {
-  it('lists the caller\'s memberships of live workspaces, page by page', async () => {
+  it("lists the caller's memberships of live workspaces, page by page", async () => {
     const user = await t.signUp();
     const other = await t.signUp();
     const ids: string[] = [];
@@ -282,7 +329,7 @@ describe('changeMemberRole', () => {
     ['admin', 'ADMIN'],
     ['owner', 'VIEWER'],
     ['admin', 'VIEWER'],
-  ] as const)('lets the %s set a member\'s role to %s, with an audit event', async (who, role) => {
+  ] as const)("lets the %s set a member's role to %s, with an audit event", async (who, role) => {
     const c = await t.cast();
     const data = await t.ok(CHANGE_ROLE, { input: { memberId: c.memberIds.member, role } }, { as: c[who] });
     expect(data.changeMemberRole).toEqual({ id: c.memberIds.member, role });
@@ -301,7 +348,7 @@ describe('changeMemberRole', () => {
     expect((await t.ok(CHANGE_ROLE, { input: { memberId: c.memberIds.viewer, role: 'ADMIN' } }, { as: c.admin })).changeMemberRole.role).toBe('ADMIN');
   });
 
-  it('revokes, with the demotion, the pending invitations above the demoted member\'s new ceiling', async () => {
+  it("revokes, with the demotion, the pending invitations above the demoted member's new ceiling", async () => {
     const c = await t.cast();
     const INVITE = `mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { results { invitation { id } } } }`;
     const sendAs = async (as: TestUser, email: string, role: string) =>
@@ -312,8 +359,7 @@ describe('changeMemberRole', () => {
     const memberAsMember = await sendAs(c.member, 'pal@example.com', 'MEMBER');
     const memberAsViewer = await sendAs(c.member, 'look@example.com', 'VIEWER');
     const ownerAsAdmin = await sendAs(c.owner, 'chief@example.com', 'ADMIN');
-    const pendingIds = async () =>
-      (await people(c, c.owner, { first: 50, filter: { statuses: ['INVITED'] } })).edges.map((e: any) => e.node.id).sort();
+    const pendingIds = async () => (await people(c, c.owner, { first: 50, filter: { statuses: ['INVITED'] } })).edges.map((e: any) => e.node.id).sort();
 
     // Admin → member: the admin invitation goes; what a member may give stays.
     await t.ok(CHANGE_ROLE, { input: { memberId: c.memberIds.admin, role: 'MEMBER' } }, { as: c.owner });
@@ -352,7 +398,7 @@ describe('changeMemberRole', () => {
     expect(await t.sql(`SELECT role FROM membership WHERE id = $1`, [c.memberIds.viewer])).toEqual([{ role: 'VIEWER' }]);
   });
 
-  it('refuses your own role, the owner\'s role, and OWNER as a role, each with its reason', async () => {
+  it("refuses your own role, the owner's role, and OWNER as a role, each with its reason", async () => {
     const c = await t.cast();
     const own = await t.gql(CHANGE_ROLE, { input: { memberId: c.memberIds.admin, role: 'VIEWER' } }, { as: c.admin });
     expect([codeOf(own), reasonOf(own)]).toEqual(['FORBIDDEN', 'CANNOT_CHANGE_OWN_ROLE']);
@@ -394,13 +440,29 @@ describe('removeMember', () => {
     const elsewhereInvite = await invite(elsewhere.id, 'friend@example.com', { by: c.member.id });
 
     const data = await t.ok(REMOVE, { id: c.memberIds.member }, { as: c.admin });
-    expect(data.removeMember).toEqual({ removedMemberId: c.memberIds.member, reassignedProjects: [{ id: p2, name: 'Alpha' }, { id: p1, name: 'Beta' }] });
+    expect(data.removeMember).toEqual({
+      removedMemberId: c.memberIds.member,
+      reassignedProjects: [
+        { id: p2, name: 'Alpha' },
+        { id: p1, name: 'Beta' },
+      ],
+    });
 
     expect(codeOf(await t.gql(`query($id: ID!) { workspace(id: $id) { id } }`, { id: c.workspace.id }, { as: c.member }))).toBe('NOT_FOUND');
     const owners = await t.sql('SELECT id, owner_id FROM project WHERE workspace_id = $1 ORDER BY name', [c.workspace.id]);
-    expect(Object.fromEntries(owners.map((p) => [p.id, p.owner_id]))).toEqual({ [p1]: c.owner.id, [p2]: c.owner.id, [removedProject]: c.owner.id, [other]: c.admin.id });
+    expect(Object.fromEntries(owners.map((p) => [p.id, p.owner_id]))).toEqual({
+      [p1]: c.owner.id,
+      [p2]: c.owner.id,
+      [removedProject]: c.owner.id,
+      [other]: c.admin.id,
+    });
     const states = await t.sql('SELECT id, stored_state FROM invitation WHERE id = ANY($1::uuid[])', [[sent, expired, byAdmin, elsewhereInvite]]);
-    expect(Object.fromEntries(states.map((i) => [i.id, i.stored_state]))).toEqual({ [sent]: 'REVOKED', [expired]: 'REVOKED', [byAdmin]: 'PENDING', [elsewhereInvite]: 'PENDING' });
+    expect(Object.fromEntries(states.map((i) => [i.id, i.stored_state]))).toEqual({
+      [sent]: 'REVOKED',
+      [expired]: 'REVOKED',
+      [byAdmin]: 'PENDING',
+      [elsewhereInvite]: 'PENDING',
+    });
     const [event] = await audit(c.workspace.id, 'member.removed');
     expect(event).toMatchObject({ actor_id: c.admin.id, details: { memberId: c.memberIds.member, accountId: c.member.id, role: 'MEMBER' } });
     expect(event.details.reassignedProjectIds.sort()).toEqual([p1, p2].sort());
@@ -471,7 +533,12 @@ describe('transferOwnership', () => {
     const data = await t.ok(TRANSFER, { input: { workspaceId: c.workspace.id, memberId: c.memberIds.viewer } }, { as: c.owner });
     expect(data.transferOwnership).toEqual({ id: c.workspace.id, owner: { id: c.memberIds.viewer, user: { id: c.viewer.id } }, viewerRole: 'ADMIN' });
     const roles = await t.sql('SELECT account_id, role FROM membership WHERE workspace_id = $1', [c.workspace.id]);
-    expect(Object.fromEntries(roles.map((r) => [r.account_id, r.role]))).toEqual({ [c.owner.id]: 'ADMIN', [c.admin.id]: 'ADMIN', [c.member.id]: 'MEMBER', [c.viewer.id]: 'OWNER' });
+    expect(Object.fromEntries(roles.map((r) => [r.account_id, r.role]))).toEqual({
+      [c.owner.id]: 'ADMIN',
+      [c.admin.id]: 'ADMIN',
+      [c.member.id]: 'MEMBER',
+      [c.viewer.id]: 'OWNER',
+    });
     const [event] = await audit(c.workspace.id, 'workspace.ownership_transferred');
     expect(event).toMatchObject({ actor_id: c.owner.id, details: { fromAccountId: c.owner.id, toAccountId: c.viewer.id, previousRole: 'VIEWER' } });
     // The old owner may now leave; the new one may not.
@@ -523,7 +590,10 @@ describe('superusers', () => {
     expect((await t.ok(REMOVE, { id: c.memberIds.member }, { as: c.superuser })).removeMember.removedMemberId).toBe(c.memberIds.member);
     const moved = await t.ok(TRANSFER, { input: { workspaceId: c.workspace.id, memberId: c.memberIds.admin } }, { as: c.superuser });
     expect(moved.transferOwnership).toMatchObject({ owner: { id: c.memberIds.admin }, viewerRole: null });
-    const logged = await t.sql(`SELECT details->>'operation' AS op FROM audit_event WHERE workspace_id = $1 AND action = 'superuser.access' AND actor_id = $2`, [c.workspace.id, c.superuser.id]);
+    const logged = await t.sql(
+      `SELECT details->>'operation' AS op FROM audit_event WHERE workspace_id = $1 AND action = 'superuser.access' AND actor_id = $2`,
+      [c.workspace.id, c.superuser.id],
+    );
     expect(logged.map((e) => e.op)).toEqual(expect.arrayContaining(['Mutation.changeMemberRole', 'Mutation.removeMember', 'Mutation.transferOwnership']));
     // They have no membership to leave or to edit.
     expect(codeOf(await t.gql(LEAVE, { id: c.workspace.id }, { as: c.superuser }))).toBe('NOT_FOUND');

@@ -25,7 +25,13 @@ export class PeopleFilter {
   search?: string | null;
 }
 
-export enum PeopleOrderField { NAME = 'NAME', EMAIL = 'EMAIL', ROLE = 'ROLE', STATUS = 'STATUS', CREATED_AT = 'CREATED_AT' }
+export enum PeopleOrderField {
+  NAME = 'NAME',
+  EMAIL = 'EMAIL',
+  ROLE = 'ROLE',
+  STATUS = 'STATUS',
+  CREATED_AT = 'CREATED_AT',
+}
 registerEnumType(PeopleOrderField, {
   name: 'PeopleOrderField',
   description: 'What to sort the people list by. ROLE ranks VIEWER < MEMBER < ADMIN < OWNER; STATUS ranks ACTIVE < INVITED < EXPIRED.',
@@ -42,7 +48,7 @@ export class PeopleOrder {
 
 @InputType('UpdateMyMembershipInput', {
   description:
-    'Changes to the caller\'s own workspace profile; omitted fields stay as they are, null or empty clears. Setting a profile field without useAccountProfile switches the workspace profile on.',
+    "Changes to the caller's own workspace profile; omitted fields stay as they are, null or empty clears. Setting a profile field without useAccountProfile switches the workspace profile on.",
 })
 export class UpdateMyMembershipInput {
   @Field(() => ID, { description: 'The workspace.' })

@@ -37,10 +37,9 @@ beforeAll(async () => {
        FROM generate_series(1, $2::int) i`,
     [workspaceId, INVITATIONS],
   );
-  const ids = await t.sql<{ id: string }>(
-    `SELECT id FROM membership WHERE workspace_id = $1 UNION ALL SELECT id FROM invitation WHERE workspace_id = $1`,
-    [workspaceId],
-  );
+  const ids = await t.sql<{ id: string }>(`SELECT id FROM membership WHERE workspace_id = $1 UNION ALL SELECT id FROM invitation WHERE workspace_id = $1`, [
+    workspaceId,
+  ]);
   expected = new Set(ids.map((r) => r.id));
   expect(expected.size).toBe(MEMBERS + INVITATIONS);
 }, 120_000);
@@ -116,7 +115,12 @@ describe('forged people cursors', () => {
     const forged = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
     const id = '00000000-0000-4000-8000-000000000000';
     const Q = `query($id: ID!, $after: String, $orderBy: PeopleOrder) { workspace(id: $id) { people(after: $after, orderBy: $orderBy) { totalCount } } }`;
-    for (const [value, field] of [[1e30, 'ROLE'], ['1', 'CREATED_AT'], ['nul\u0000', 'NAME'], [2.5, 'STATUS']] as const) {
+    for (const [value, field] of [
+      [1e30, 'ROLE'],
+      ['1', 'CREATED_AT'],
+      ['nul\u0000', 'NAME'],
+      [2.5, 'STATUS'],
+    ] as const) {
       const result = await t.gql(Q, { id: c.workspace.id, after: forged([value, id]), orderBy: { field, direction: 'ASC' } }, { as: c.owner });
       expect({ field, code: result.errors?.[0]?.extensions?.code }).toEqual({ field, code: 'BAD_USER_INPUT' });
     }

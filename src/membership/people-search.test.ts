@@ -15,8 +15,12 @@ afterAll(() => t.stop());
 const PEOPLE = `query($id: ID!, $filter: PeopleFilter, $orderBy: PeopleOrder) {
   workspace(id: $id) { people(first: 100, filter: $filter, orderBy: $orderBy) { totalCount edges { node { __typename name email } } } } }`;
 
-const invite = (workspaceId: string, emails: string[], as: Parameters<TestServer["ok"]>[2]) =>
-  t.ok(`mutation($id: ID!, $e: [String!]!) { inviteMembers(input: { workspaceId: $id, emails: $e, role: VIEWER }) { invitedCount } }`, { id: workspaceId, e: emails }, as);
+const invite = (workspaceId: string, emails: string[], as: Parameters<TestServer['ok']>[2]) =>
+  t.ok(
+    `mutation($id: ID!, $e: [String!]!) { inviteMembers(input: { workspaceId: $id, emails: $e, role: VIEWER }) { invitedCount } }`,
+    { id: workspaceId, e: emails },
+    as,
+  );
 
 describe('people search', () => {
   it('finds an invitation by the name it shows, and only where the caller may see that name', async () => {
@@ -56,15 +60,17 @@ describe('people search', () => {
 describe('people order by name', () => {
   it('follows a renamed account and a workspace profile name at once', async () => {
     const c = await t.cast();
-    const order = async () =>
-      (await t.ok(PEOPLE, { id: c.workspace.id }, { as: c.owner })).workspace.people.edges.map((e: any) => e.node.name);
+    const order = async () => (await t.ok(PEOPLE, { id: c.workspace.id }, { as: c.owner })).workspace.people.edges.map((e: any) => e.node.name);
     expect(await order()).toEqual(['Adam Admin', 'Mia Member', 'Olive Owner', 'Vic Viewer']);
 
     await t.ok(`mutation { updateMe(input: { name: "Zed Viewer" }) { name } }`, {}, { as: c.viewer });
     expect(await order()).toEqual(['Adam Admin', 'Mia Member', 'Olive Owner', 'Zed Viewer']);
 
-    await t.ok(`mutation($id: ID!) { updateMyMembership(input: { workspaceId: $id, useAccountProfile: false, name: "Aaron" }) { name } }`,
-      { id: c.workspace.id }, { as: c.member });
+    await t.ok(
+      `mutation($id: ID!) { updateMyMembership(input: { workspaceId: $id, useAccountProfile: false, name: "Aaron" }) { name } }`,
+      { id: c.workspace.id },
+      { as: c.member },
+    );
     expect(await order()).toEqual(['Aaron', 'Adam Admin', 'Olive Owner', 'Zed Viewer']);
     const found = await t.ok(PEOPLE, { id: c.workspace.id, filter: { search: 'aaron' } }, { as: c.owner });
     expect(found.workspace.people.edges.map((e: any) => e.node.name)).toEqual(['Aaron']);

@@ -79,11 +79,29 @@ function branchesFor(field: PeopleOrderField): { cast: Cast; branches: Branch[] 
   switch (field) {
     case PeopleOrderField.NAME:
       // An invitation sorts by its address, so the order never tells whether the address has an account.
-      return { cast: 'text', branches: [{ kind: MEMBER, sort: 'm.sort_name', where: [] }, { kind: INVITATION, sort: 'i.email_normalized', where: [] }] };
+      return {
+        cast: 'text',
+        branches: [
+          { kind: MEMBER, sort: 'm.sort_name', where: [] },
+          { kind: INVITATION, sort: 'i.email_normalized', where: [] },
+        ],
+      };
     case PeopleOrderField.EMAIL:
-      return { cast: 'text', branches: [{ kind: MEMBER, sort: 'm.sort_email', where: [] }, { kind: INVITATION, sort: 'i.email_normalized', where: [] }] };
+      return {
+        cast: 'text',
+        branches: [
+          { kind: MEMBER, sort: 'm.sort_email', where: [] },
+          { kind: INVITATION, sort: 'i.email_normalized', where: [] },
+        ],
+      };
     case PeopleOrderField.CREATED_AT:
-      return { cast: 'timestamptz', branches: [{ kind: MEMBER, sort: 'm.created_at', where: [] }, { kind: INVITATION, sort: 'i.created_at', where: [] }] };
+      return {
+        cast: 'timestamptz',
+        branches: [
+          { kind: MEMBER, sort: 'm.created_at', where: [] },
+          { kind: INVITATION, sort: 'i.created_at', where: [] },
+        ],
+      };
     case PeopleOrderField.ROLE:
       return {
         cast: 'int',
@@ -110,9 +128,11 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 function readCursor(after: string, cast: Cast, arg: 'after' | 'before'): [string | number, string] {
   const [value, id] = decodeCursor(after, 2, arg);
   const ok =
-    cast === 'int' ? Number.isInteger(value) && Math.abs(value as number) < 100 :
-    cast === 'timestamptz' ? typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value)) :
-    typeof value === 'string' && !value.includes('\u0000');
+    cast === 'int'
+      ? Number.isInteger(value) && Math.abs(value as number) < 100
+      : cast === 'timestamptz'
+        ? typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value))
+        : typeof value === 'string' && !value.includes('\u0000');
   if (!ok || typeof id !== 'string' || !isUuid(id)) throw invalid(arg, `${arg} is not a cursor of this list.`);
   return [value as string | number, id];
 }

@@ -11,7 +11,8 @@ import { invitationStatus } from './membership.service';
 export class InvitationPersonResolver {
   @FieldResolver(() => String, {
     nullable: true,
-    description: 'The name of the account registered with the invited address, when the caller already shares a workspace with it; null otherwise, so an invitation never reveals who has an account.',
+    description:
+      'The name of the account registered with the invited address, when the caller already shares a workspace with it; null otherwise, so an invitation never reveals who has an account.',
   })
   async name(@Root() invitation: Invitation, @Ctx() ctx: Context): Promise<string | null> {
     const account = await accountByEmail(ctx).load(invitation.emailNormalized);

@@ -10,7 +10,7 @@ import { Node } from '../common/node';
 @InterfaceType('Person', {
   // A Node itself, so a PersonEdge's node is one (Relay's edge rule), as each of its types is.
   implements: Node,
-  description: 'Someone on a workspace\'s people page: a member, or an invitation not yet accepted.',
+  description: "Someone on a workspace's people page: a member, or an invitation not yet accepted.",
 })
 export abstract class Person {
   @Field(() => ID)

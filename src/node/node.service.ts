@@ -49,7 +49,10 @@ const KINDS = [
 ] as const satisfies readonly { kind: string; entity: new () => Entity; table: string; where?: string; only?: readonly string[]; secret?: readonly string[] }[];
 
 type Kind = (typeof KINDS)[number]['kind'];
-interface Found { kind: Kind; entity: Entity }
+interface Found {
+  kind: Kind;
+  entity: Entity;
+}
 
 /** The statement that finds which table each id is in, and its row, written once per process. */
 let lookupSql: string | undefined;

@@ -32,10 +32,22 @@ beforeAll(async () => {
   const owner = await t.signUp({ name: 'Private Pia' });
   const ws = await t.createWorkspace(owner, { visibility: Visibility.PRIVATE });
   const [m] = await t.sql(`SELECT id FROM membership WHERE workspace_id = $1`, [ws.id]);
-  const p = await t.ok(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId: ws.id, name: 'Hidden', visibility: 'PUBLIC' } }, { as: owner });
+  const p = await t.ok(
+    `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`,
+    { input: { workspaceId: ws.id, name: 'Hidden', visibility: 'PUBLIC' } },
+    { as: owner },
+  );
   other = { workspace: ws.id, owner, memberId: m.id, project: p.createProject.id };
-  const gone = await t.ok(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId: c.workspace.id, name: 'Gone', visibility: 'PUBLIC' } }, { as: c.owner });
-  const job = await t.ok(`mutation($input: CreateJobInput!) { createJob(input: $input) { id } }`, { input: { projectId: gone.createProject.id, name: 'old', command: 'x' } }, { as: c.owner });
+  const gone = await t.ok(
+    `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`,
+    { input: { workspaceId: c.workspace.id, name: 'Gone', visibility: 'PUBLIC' } },
+    { as: c.owner },
+  );
+  const job = await t.ok(
+    `mutation($input: CreateJobInput!) { createJob(input: $input) { id } }`,
+    { input: { projectId: gone.createProject.id, name: 'old', command: 'x' } },
+    { as: c.owner },
+  );
   await t.ok(`mutation($id: ID!) { removeProject(id: $id) }`, { id: gone.createProject.id }, { as: c.owner });
   removed = { project: gone.createProject.id, job: job.createJob.id };
 });
@@ -45,9 +57,17 @@ const NODE = `query($id: ID!) { node(id: $id) { __typename id } }`;
 
 it('gives every type back by the id its typed field answered', async () => {
   const expected: [string, string][] = [
-    [c.workspace.id, 'Workspace'], [c.publicProject, 'Project'], [c.memberIds.viewer, 'Member'], [c.invitationIds[0], 'Invitation'],
-    [c.auditEventIds[0], 'AuditEvent'], [c.variableIds[0], 'Variable'], [c.jobIds[0], 'Job'], [c.runIds[0], 'Run'],
-    [c.codeVersionIds[0], 'CodeVersion'], [c.member.id, 'User'], [c.accessTokenId, 'AccessToken'],
+    [c.workspace.id, 'Workspace'],
+    [c.publicProject, 'Project'],
+    [c.memberIds.viewer, 'Member'],
+    [c.invitationIds[0], 'Invitation'],
+    [c.auditEventIds[0], 'AuditEvent'],
+    [c.variableIds[0], 'Variable'],
+    [c.jobIds[0], 'Job'],
+    [c.runIds[0], 'Run'],
+    [c.codeVersionIds[0], 'CodeVersion'],
+    [c.member.id, 'User'],
+    [c.accessTokenId, 'AccessToken'],
   ];
   for (const [id, type] of expected) {
     const data = await t.ok(NODE, { id }, { as: c.owner });
@@ -68,7 +88,7 @@ it('gives every type back by the id its typed field answered', async () => {
   expect(data.m).toEqual({ role: 'MEMBER', user: { id: c.member.id, name: 'Mia Member' } });
 });
 
-it('answers NOT_FOUND for a private workspace\'s member to an outsider exactly as for a random id', async () => {
+it("answers NOT_FOUND for a private workspace's member to an outsider exactly as for a random id", async () => {
   for (const as of [c.outsider, null]) {
     const hidden = await t.gql(NODE, { id: other.memberId }, { as });
     const random = await t.gql(NODE, { id: randomUUID() }, { as });
@@ -125,14 +145,34 @@ async function typedVisible(as: TestUser | null): Promise<Set<string>> {
 
 it('shows each role exactly what the typed queries show it, and NOT_FOUND for the rest', async () => {
   const ids = [
-    c.workspace.id, ...c.projectIds, ...Object.values(c.memberIds), ...c.invitationIds, ...c.auditEventIds, ...c.variableIds,
-    ...c.jobIds, ...c.runIds.slice(0, 4), ...c.runIds.slice(-2), ...c.codeVersionIds, c.accessTokenId,
+    c.workspace.id,
+    ...c.projectIds,
+    ...Object.values(c.memberIds),
+    ...c.invitationIds,
+    ...c.auditEventIds,
+    ...c.variableIds,
+    ...c.jobIds,
+    ...c.runIds.slice(0, 4),
+    ...c.runIds.slice(-2),
+    ...c.codeVersionIds,
+    c.accessTokenId,
     ...[c.owner, c.admin, c.member, c.viewer, c.outsider].map((u) => u.id),
-    other.workspace, other.memberId, other.project, other.owner.id, removed.project, removed.job, randomUUID(),
+    other.workspace,
+    other.memberId,
+    other.project,
+    other.owner.id,
+    removed.project,
+    removed.job,
+    randomUUID(),
   ];
   expect(ids.length).toBeLessThanOrEqual(100);
   const roles: [string, TestUser | null][] = [
-    ['owner', c.owner], ['admin', c.admin], ['member', c.member], ['viewer', c.viewer], ['outsider', c.outsider], ['guest', null],
+    ['owner', c.owner],
+    ['admin', c.admin],
+    ['member', c.member],
+    ['viewer', c.viewer],
+    ['outsider', c.outsider],
+    ['guest', null],
   ];
   for (const [role, as] of roles) {
     const expected = await typedVisible(as);
@@ -151,7 +191,11 @@ it('lets the invitee see an invitation addressed to them, and a platform admin e
   const invitee = await t.signUp({ email: 'newcomer@example.com' });
   expect((await t.ok(NODE, { id: c.invitationIds[0] }, { as: invitee })).node).toEqual({ __typename: 'Invitation', id: c.invitationIds[0] });
   expect((await t.gql(NODE, { id: c.invitationIds[1] }, { as: invitee })).data?.node).toBeNull();
-  const admin = await t.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }`, { ids: [c.outsider.id, other.memberId, other.project] }, { as: c.platformAdmin });
+  const admin = await t.gql(
+    `query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }`,
+    { ids: [c.outsider.id, other.memberId, other.project] },
+    { as: c.platformAdmin },
+  );
   expect(admin.data?.nodes).toEqual([{ __typename: 'User' }, null, null]);
 });
 
@@ -163,9 +207,22 @@ it('refuses more than 100 ids as BAD_USER_INPUT', async () => {
 
 it('answers 100 ids of mixed types in at most 6 statements', async () => {
   const known = [
-    c.workspace.id, ...c.projectIds, ...Object.values(c.memberIds), ...c.invitationIds, ...c.auditEventIds, ...c.variableIds,
-    ...c.jobIds, ...c.runIds, ...c.codeVersionIds, c.accessTokenId, ...[c.owner, c.admin, c.member, c.viewer, c.outsider].map((u) => u.id),
-    other.workspace, other.memberId, other.project, removed.project, removed.job,
+    c.workspace.id,
+    ...c.projectIds,
+    ...Object.values(c.memberIds),
+    ...c.invitationIds,
+    ...c.auditEventIds,
+    ...c.variableIds,
+    ...c.jobIds,
+    ...c.runIds,
+    ...c.codeVersionIds,
+    c.accessTokenId,
+    ...[c.owner, c.admin, c.member, c.viewer, c.outsider].map((u) => u.id),
+    other.workspace,
+    other.memberId,
+    other.project,
+    removed.project,
+    removed.job,
   ];
   const ids = [...known, ...Array.from({ length: 100 - known.length }, () => randomUUID())];
   expect(ids).toHaveLength(100);
@@ -179,7 +236,16 @@ it('answers 100 ids of mixed types in at most 6 statements', async () => {
   expect(types).toEqual(new Set(['Workspace', 'Project', 'Member', 'Invitation', 'AuditEvent', 'Variable', 'Job', 'Run', 'CodeVersion', 'User']));
   expect(statements.length).toBeLessThanOrEqual(6);
   // Children without their parents in the list: their projects and workspaces cost a statement each, not one per child.
-  const children = [...c.runIds, ...c.variableIds, ...c.codeVersionIds, ...c.jobIds, ...Object.values(c.memberIds), ...c.invitationIds, ...c.auditEventIds, c.member.id];
+  const children = [
+    ...c.runIds,
+    ...c.variableIds,
+    ...c.codeVersionIds,
+    ...c.jobIds,
+    ...Object.values(c.memberIds),
+    ...c.invitationIds,
+    ...c.auditEventIds,
+    c.member.id,
+  ];
   statements.length = 0;
   counting = true;
   const second = await t.gql(query, { ids: children }, { as: c.admin });
@@ -189,7 +255,18 @@ it('answers 100 ids of mixed types in at most 6 statements', async () => {
 });
 
 it('shows a superuser everything live, and a platform admin every account but only what a guest sees of workspaces', async () => {
-  const live = [c.workspace.id, ...c.projectIds, c.memberIds.owner, c.invitationIds[0], c.auditEventIds[0], c.runIds[0], other.workspace, other.memberId, other.project, other.owner.id];
+  const live = [
+    c.workspace.id,
+    ...c.projectIds,
+    c.memberIds.owner,
+    c.invitationIds[0],
+    c.auditEventIds[0],
+    c.runIds[0],
+    other.workspace,
+    other.memberId,
+    other.project,
+    other.owner.id,
+  ];
   const hidden = [removed.project, removed.job, c.accessTokenId, randomUUID()];
   const su = await t.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [...live, ...hidden] }, { as: c.superuser });
   expect(su.data?.nodes).toEqual([...live.map((id) => ({ id })), ...hidden.map(() => null)]);
@@ -236,8 +313,15 @@ it('answers each object with the same fields as the typed lists do', async () =>
     { as: c.owner },
   );
   const objects = [
-    ...typed.me.accessTokens, typed.workspace, ...typed.workspace.projects.nodes, ...typed.workspace.people.nodes, ...typed.workspace.auditEvents.nodes,
-    ...typed.project.variables.nodes, ...typed.project.jobs.nodes, ...typed.project.runs.nodes, ...typed.project.codeVersions.nodes,
+    ...typed.me.accessTokens,
+    typed.workspace,
+    ...typed.workspace.projects.nodes,
+    ...typed.workspace.people.nodes,
+    ...typed.workspace.auditEvents.nodes,
+    ...typed.project.variables.nodes,
+    ...typed.project.jobs.nodes,
+    ...typed.project.runs.nodes,
+    ...typed.project.codeVersions.nodes,
   ].map((o) => {
     const { projects: _p, people: _pe, auditEvents: _a, ...rest } = o;
     return rest;
@@ -247,7 +331,11 @@ it('answers each object with the same fields as the typed lists do', async () =>
   for (const type of types) {
     const ofType = objects.filter((o) => o.__typename === type);
     expect({ type, found: ofType.length > 0 }).toEqual({ type, found: true });
-    const viaNodes = await t.ok(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on ${type} { ${F[type]} } } }`, { ids: ofType.map((o) => o.id) }, { as: c.owner });
+    const viaNodes = await t.ok(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on ${type} { ${F[type]} } } }`,
+      { ids: ofType.map((o) => o.id) },
+      { as: c.owner },
+    );
     expect(viaNodes.nodes).toEqual(ofType);
   }
 });

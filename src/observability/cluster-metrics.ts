@@ -49,7 +49,12 @@ export function serveClusterMetrics(serving: () => Worker[]): void {
       const fail = (error: unknown) => reply({ type: ANSWER, id: message.id, error: String((error as Error)?.message ?? error) });
       try {
         const registry = AggregatorRegistry.aggregate(received as never);
-        const reporting = new Gauge({ name: 'atrium_cluster_workers', help: 'Worker processes serving, and how many of them answered this scrape.', labelNames: ['state'], registers: [registry] });
+        const reporting = new Gauge({
+          name: 'atrium_cluster_workers',
+          help: 'Worker processes serving, and how many of them answered this scrape.',
+          labelNames: ['state'],
+          registers: [registry],
+        });
         reporting.set({ state: 'serving' }, workers.length);
         reporting.set({ state: 'reporting' }, received.length);
         registry.metrics().then((text) => reply({ type: ANSWER, id: message.id, text }), fail);
@@ -97,7 +102,7 @@ export function clusterMetricsGatherer(registry: Registry): () => Promise<string
       const id = ++nextAsk;
       const timer = setTimeout(() => {
         answers.delete(id);
-        reject(new Error('the primary process did not answer with the cluster\'s metrics'));
+        reject(new Error("the primary process did not answer with the cluster's metrics"));
       }, ANSWER_TIMEOUT_MS);
       answers.set(id, (answer) => {
         clearTimeout(timer);

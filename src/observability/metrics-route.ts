@@ -35,7 +35,10 @@ export function metricsRouter(metrics: AtriumMetrics, token: string): express.Ro
       const text = await gather();
       res.set('Content-Type', metrics.registry.contentType).send(text);
     } catch (error) {
-      res.status(503).type('text').send(`Metrics are unavailable: ${(error as Error).message}\n`);
+      res
+        .status(503)
+        .type('text')
+        .send(`Metrics are unavailable: ${(error as Error).message}\n`);
     }
   });
   return router;

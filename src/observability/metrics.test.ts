@@ -66,14 +66,18 @@ describe('GET /metrics', () => {
     expect(delta('atrium_graphql_operations_total', { operation: 'mutation', code: 'OK' })).toBe(1);
     expect(delta('atrium_graphql_operations_total', { operation: 'query', code: 'UNAUTHENTICATED' })).toBe(1);
     expect(delta('atrium_graphql_operations_total', { operation: 'none', code: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
-    expect(after.sum('atrium_graphql_operations_total', { operation: 'query' }) - before.sum('atrium_graphql_operations_total', { operation: 'query' })).toBe(5);
+    expect(after.sum('atrium_graphql_operations_total', { operation: 'query' }) - before.sum('atrium_graphql_operations_total', { operation: 'query' })).toBe(
+      5,
+    );
     expect(delta('atrium_graphql_operation_duration_seconds_count', { operation: 'query' })).toBe(5);
     expect(delta('atrium_http_requests_total', { route: '/graphql', method: 'POST', status: '200' })).toBeGreaterThanOrEqual(5);
     expect(delta('atrium_http_requests_total', { route: '/graphql', method: 'POST', status: '401' })).toBe(1);
     // The first scrape's own answer was counted once it had been sent.
     expect(after.value('atrium_http_requests_total', { route: '/metrics', method: 'GET', status: '200' })).toBeGreaterThanOrEqual(1);
     expect(delta('atrium_http_request_duration_seconds_count', { route: '/graphql' })).toBe(7);
-    expect(after.value('atrium_http_request_duration_seconds_bucket', { route: '/graphql', le: '+Inf' })).toBe(after.value('atrium_http_request_duration_seconds_count', { route: '/graphql' }));
+    expect(after.value('atrium_http_request_duration_seconds_bucket', { route: '/graphql', le: '+Inf' })).toBe(
+      after.value('atrium_http_request_duration_seconds_count', { route: '/graphql' }),
+    );
   });
 
   it('reports the database pool: its size, connections, waits and time to get a connection', async () => {
@@ -96,7 +100,11 @@ describe('GET /metrics', () => {
       const workspace = await t.createWorkspace(owner);
       // Whatever earlier tests left in the outbox goes first, uncounted, so the counted pass sends the two invitations.
       await mailJob.runOnce({ db: t.db, config: t.config, logger: quiet });
-      await t.ok(`mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["m1@example.com", "m2@example.com"] }) { invitedCount } }`, { id: workspace.id }, { as: owner });
+      await t.ok(
+        `mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["m1@example.com", "m2@example.com"] }) { invitedCount } }`,
+        { id: workspace.id },
+        { as: owner },
+      );
       const before = await scrape();
       const mail = t.server.metrics!.instrumentJob(mailJob);
       await mail.runOnce({ db: t.db, config: t.config, logger: quiet });

@@ -43,7 +43,7 @@ export class AtriumMetrics {
   });
   private readonly operations = new Counter({
     name: 'atrium_graphql_operations_total',
-    help: 'GraphQL operations answered, by operation type (query, mutation; none when the document did not resolve to one) and outcome code (OK, or the first error\'s code).',
+    help: "GraphQL operations answered, by operation type (query, mutation; none when the document did not resolve to one) and outcome code (OK, or the first error's code).",
     labelNames: ['operation', 'code'],
     registers: [this.registry],
   });
@@ -103,7 +103,7 @@ export class AtriumMetrics {
     poolGauge('atrium_db_pool_connections', 'Open database connections in the pool.', (p) => p.totalCount);
     poolGauge('atrium_db_pool_idle_connections', 'Open database connections not in use.', (p) => p.idleCount);
     poolGauge('atrium_db_pool_waiting_requests', 'Requests waiting for a database connection right now.', (p) => p.waitingCount);
-    poolGauge('atrium_db_pool_max_connections', 'The pool\'s size limit (DATABASE_POOL_SIZE, divided among the workers).', (p) => p.options.max ?? 0);
+    poolGauge('atrium_db_pool_max_connections', "The pool's size limit (DATABASE_POOL_SIZE, divided among the workers).", (p) => p.options.max ?? 0);
     this.watchPool(pool());
     this.runsGauge();
   }

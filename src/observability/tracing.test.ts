@@ -11,7 +11,15 @@ import { startAtriumProcess, type AtriumProcess } from '../resilience/processes'
  * as in production, switched on by OTEL_EXPORTER_OTLP_ENDPOINT and exporting to a stand-in collector.
  */
 
-interface SpanLine { name: string; kind: number; traceId: string; spanId: string; parentSpanId: string | null; scope: string; attributes: Record<string, unknown> }
+interface SpanLine {
+  name: string;
+  kind: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  scope: string;
+  attributes: Record<string, unknown>;
+}
 
 let clone: Awaited<ReturnType<typeof cloneTemplateDatabase>>;
 let atrium: AtriumProcess;
@@ -54,10 +62,14 @@ const isRequestSpan = (s: SpanLine) => s.scope.includes('instrumentation-http') 
 /** Every span ended from now until one request's HTTP server span has ended too. */
 async function spansOfNextRequest(): Promise<SpanLine[]> {
   const spans: SpanLine[] = [];
-  const ended = await eventually(async () => {
-    spans.push(...(await newSpans()));
-    return spans.some(isRequestSpan);
-  }, 20_000, 100);
+  const ended = await eventually(
+    async () => {
+      spans.push(...(await newSpans()));
+      return spans.some(isRequestSpan);
+    },
+    20_000,
+    100,
+  );
   if (!ended) throw new Error('no HTTP span ended');
   return spans;
 }
@@ -73,7 +85,12 @@ describe('in memory', () => {
 
   it('gives one request one trace: its HTTP span, GraphQL parse, validate and execute, and its SQL statements', async () => {
     const person = await signUpAt(atrium.url);
-    await okAt(atrium.url, 'mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { id } }', { input: { name: 'Traced', visibility: 'PRIVATE' } }, person.token);
+    await okAt(
+      atrium.url,
+      'mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { id } }',
+      { input: { name: 'Traced', visibility: 'PRIVATE' } },
+      person.token,
+    );
     // Queries compile on their second use (execution.ts): the first runs on graphql-js, the second on graphql-jit.
     for (const path of ['interpreted', 'compiled']) {
       await newSpans();
@@ -102,7 +119,9 @@ describe('in memory', () => {
       expect(execute[0].attributes).toMatchObject({ 'graphql.operation.type': 'query', 'graphql.operation.name': 'Mine' });
       expect(Boolean(execute[0].attributes['atrium.graphql.compiled'])).toBe(path === 'compiled');
 
-      const sql = trace.filter((s) => s.scope.includes('instrumentation-pg') && s.name.startsWith('pg.query') && s.attributes['db.system.name'] === 'postgresql');
+      const sql = trace.filter(
+        (s) => s.scope.includes('instrumentation-pg') && s.name.startsWith('pg.query') && s.attributes['db.system.name'] === 'postgresql',
+      );
       expect(sql.length).toBeGreaterThanOrEqual(1);
       // The resolver's statements are children of the execute span (authentication's come before it, under the HTTP span).
       const underExecute = sql.filter((s) => {
@@ -140,7 +159,8 @@ describe('over OTLP, as in production', () => {
           for (const resourceSpans of JSON.parse(body).resourceSpans ?? []) {
             const service = resourceSpans.resource?.attributes?.find((a: { key: string }) => a.key === 'service.name')?.value?.stringValue;
             for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-              for (const span of scopeSpans.spans ?? []) received.push({ service, scope: scopeSpans.scope?.name, name: span.name, traceId: span.traceId, parentSpanId: span.parentSpanId ?? '' });
+              for (const span of scopeSpans.spans ?? [])
+                received.push({ service, scope: scopeSpans.scope?.name, name: span.name, traceId: span.traceId, parentSpanId: span.parentSpanId ?? '' });
             }
           }
         }
@@ -162,10 +182,14 @@ describe('over OTLP, as in production', () => {
     await new Promise((resolve) => receiver?.close(resolve));
   }, 60_000);
 
-  it('exports each request\'s trace to OTEL_EXPORTER_OTLP_ENDPOINT, as service atrium', async () => {
+  it("exports each request's trace to OTEL_EXPORTER_OTLP_ENDPOINT, as service atrium", async () => {
     const person = await signUpAt(atrium.url);
     await okAt(atrium.url, MINE, {}, person.token);
-    const root = await eventually(async () => received.find((s) => s.name === 'POST /graphql' && received.some((q) => q.traceId === s.traceId && q.name === 'query Mine')), 20_000, 200);
+    const root = await eventually(
+      async () => received.find((s) => s.name === 'POST /graphql' && received.some((q) => q.traceId === s.traceId && q.name === 'query Mine')),
+      20_000,
+      200,
+    );
     expect(root).toBeDefined();
     expect(root!.service).toBe('atrium');
     const trace = received.filter((s) => s.traceId === root!.traceId);

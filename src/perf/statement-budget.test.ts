@@ -74,7 +74,8 @@ describe('SQL statements per request', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data.workspace.projects.edges).toHaveLength(manifest.target.projects);
     expect(result.data.workspace.people.edges).toHaveLength(manifest.target.people);
-    if (process.env.SHOW_SQL || count > W1_BUDGET) console.log(`W1 ran ${count} statements:\n${sql.map((s) => s.replace(/\s+/g, ' ').slice(0, 160)).join('\n')}`);
+    if (process.env.SHOW_SQL || count > W1_BUDGET)
+      console.log(`W1 ran ${count} statements:\n${sql.map((s) => s.replace(/\s+/g, ' ').slice(0, 160)).join('\n')}`);
     expect(count).toBeLessThanOrEqual(W1_BUDGET);
   });
 
@@ -111,7 +112,11 @@ describe('SQL statements per request', () => {
   it.each(abusiveQueries('00000000-0000-4000-8000-000000000000').map((q) => [q.name, q] as const))(
     'W5 %s: refused before authentication, so it runs no statement',
     async (_name, abusive) => {
-      const { result, count, statements: sql } = await measure(abusive.query, { ...abusive.variables, id: manifest.target.workspaceId }, manifest.target.memberToken);
+      const {
+        result,
+        count,
+        statements: sql,
+      } = await measure(abusive.query, { ...abusive.variables, id: manifest.target.workspaceId }, manifest.target.memberToken);
       expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(result.data ?? null).toBeNull();
       if (count) console.log(sql);
@@ -119,7 +124,7 @@ describe('SQL statements per request', () => {
     },
   );
 
-  it('a bad token with a refused document gets the document\'s refusal, with no data and no statement (RULES.md §3: never served as a guest)', async () => {
+  it("a bad token with a refused document gets the document's refusal, with no data and no statement (RULES.md §3: never served as a guest)", async () => {
     const [deep] = abusiveQueries(manifest.target.workspaceId);
     const { result, count } = await measure(deep.query, deep.variables, 'ats_not_a_real_token');
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

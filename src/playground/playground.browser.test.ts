@@ -49,7 +49,7 @@ async function runQuery(page: Page, text: string): Promise<void> {
 }
 const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror';
 
-(exists ? it : it.skip)('runs { me { id email } } with an Authorization header set in GraphiQL\'s headers editor, loading nothing from elsewhere', async () => {
+(exists ? it : it.skip)("runs { me { id email } } with an Authorization header set in GraphiQL's headers editor, loading nothing from elsewhere", async () => {
   const user = await t.signUp();
   const origin = new URL(t.url).origin;
   const page = await browser.newPage();
@@ -88,7 +88,9 @@ const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .Cod
   tokenSet = true;
 
   // The query.
-  const response = page.waitForResponse((r) => r.url() === t.url && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('me { id email }'));
+  const response = page.waitForResponse(
+    (r) => r.url() === t.url && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('me { id email }'),
+  );
   await runQuery(page, '{ me { id email } }');
   const sent = (await response).request();
   expect(sent.headers()['authorization']).toBe(`Bearer ${user.token}`);
@@ -107,7 +109,7 @@ const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .Cod
   await page.close();
 });
 
-(exists ? it : it.skip)('greets a first visit: an Atrium example document, the sign-in panel open, Atrium\'s descriptions in the docs pane', async () => {
+(exists ? it : it.skip)("greets a first visit: an Atrium example document, the sign-in panel open, Atrium's descriptions in the docs pane", async () => {
   const { page, foreign, errors } = await watchedPage(browser, new URL(t.url).origin, { width: 1280, height: 800 });
   await page.goto(t.url, { waitUntil: 'load' });
   await page.waitForSelector(`.graphiql-container ${QUERY_EDITOR}`, { timeout: 20_000 });
@@ -167,7 +169,11 @@ const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .Cod
   const response = page.waitForResponse((r) => r.url() === t.url && (r.request().postData() ?? '').includes('me { email }'));
   await runQuery(page, '{ me { email } }');
   expect((await response).request().headers()['authorization']).toBe(headers.Authorization);
-  await page.waitForFunction((email) => (globalThis as any).document.querySelector('.graphiql-response .CodeMirror')?.textContent?.includes(email), user.email, { timeout: 10_000 });
+  await page.waitForFunction(
+    (email) => (globalThis as any).document.querySelector('.graphiql-response .CodeMirror')?.textContent?.includes(email),
+    user.email,
+    { timeout: 10_000 },
+  );
 
   // Signing out ends the session on the server and empties the header.
   await page.getByRole('button', { name: 'Sign out' }).click();

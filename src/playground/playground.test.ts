@@ -1,7 +1,9 @@
 import { TestServer } from '../test/harness';
 
 let t: TestServer;
-beforeAll(async () => { t = await TestServer.start(); });
+beforeAll(async () => {
+  t = await TestServer.start();
+});
 afterAll(() => t.stop());
 
 const origin = () => new URL(t.url).origin;

@@ -86,7 +86,12 @@ export function defineChildPages<T extends ObjectLiteral>(spec: ChildListSpec<T>
   /** The page of children of one parent; validates the page arguments before batching. */
   return (ctx: Context, request: ChildPageRequest): Promise<Connection<T>> => {
     const page = pageRequest(request);
-    if (page.cursor) decodeTypedCursor(page.cursor, spec.keys.map((k) => k.type), page.cursorArg);
+    if (page.cursor)
+      decodeTypedCursor(
+        page.cursor,
+        spec.keys.map((k) => k.type),
+        page.cursorArg,
+      );
     return loader(ctx).load(request);
   };
 }
@@ -107,7 +112,11 @@ async function loadGroup<T extends ObjectLiteral>(ctx: Context, spec: ChildListS
   if (filter) where.push(`(${filter.sql})`);
   const countWhere = [...where];
   if (after) {
-    const values = decodeTypedCursor(after, keys.map((k) => k.type), cursorArg);
+    const values = decodeTypedCursor(
+      after,
+      keys.map((k) => k.type),
+      cursorArg,
+    );
     const ors = keys.map((key, i) => {
       const ands = keys.slice(0, i).map((k, j) => `c.${k.column} = :__c${j}`);
       ands.push(`c.${key.column} ${key.direction === 'ASC' ? '>' : '<'} :__c${i}`);

@@ -169,10 +169,14 @@ describe('Workspace.removedProjects', () => {
     }
   });
 
-  it('hides a removed project\'s contents until it is restored', async () => {
+  it("hides a removed project's contents until it is restored", async () => {
     const c = await t.cast();
     await removedProject(c);
-    const result = await t.gql(`query($id: ID!) { workspace(id: $id) { removedProjects { id jobs { totalCount } } } }`, { id: c.workspace.id }, { as: c.owner });
+    const result = await t.gql(
+      `query($id: ID!) { workspace(id: $id) { removedProjects { id jobs { totalCount } } } }`,
+      { id: c.workspace.id },
+      { as: c.owner },
+    );
     expect(codeOf(result)).toBe('NOT_FOUND');
   });
 });

@@ -13,7 +13,7 @@ import { Node } from '../common/node';
 @Index('project_owner_idx', ['workspaceId', 'ownerId'])
 @Index('project_purge_idx', ['purgeAt'], { where: 'purge_at IS NOT NULL' })
 export class Project {
-  @Field(() => ID, { description: 'The project\'s unique id.' })
+  @Field(() => ID, { description: "The project's unique id." })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -42,14 +42,22 @@ export class ProjectResolver {
   }
 
   @Mutation(() => Project, { description: 'Creates a project in a workspace (members and up); the caller becomes its owner.' })
-  async createProject(@Arg('input', () => CreateProjectInput, { description: 'The new project.' }) input: CreateProjectInput, @Ctx() ctx: Context): Promise<Project> {
+  async createProject(
+    @Arg('input', () => CreateProjectInput, { description: 'The new project.' }) input: CreateProjectInput,
+    @Ctx() ctx: Context,
+  ): Promise<Project> {
     const project = await ctx.db.transaction((tx) => projects.createProject(tx, signedIn(ctx), input));
     clearLoaders(ctx);
     return project;
   }
 
-  @Mutation(() => Project, { description: 'Changes the name, description or visibility (project admins: workspace admins and the owner, and the project\'s owner).' })
-  async updateProject(@Arg('input', () => UpdateProjectInput, { description: 'The changes.' }) input: UpdateProjectInput, @Ctx() ctx: Context): Promise<Project> {
+  @Mutation(() => Project, {
+    description: "Changes the name, description or visibility (project admins: workspace admins and the owner, and the project's owner).",
+  })
+  async updateProject(
+    @Arg('input', () => UpdateProjectInput, { description: 'The changes.' }) input: UpdateProjectInput,
+    @Ctx() ctx: Context,
+  ): Promise<Project> {
     const project = await ctx.db.transaction((tx) => projects.updateProject(tx, signedIn(ctx), input));
     clearLoaders(ctx);
     return project;
@@ -76,7 +84,10 @@ export class ProjectResolver {
     return workspace;
   }
 
-  @FieldResolver(() => Membership, { nullable: true, description: 'The member who owns the project: its creator, or the workspace owner after the creator left. Null for guests.' })
+  @FieldResolver(() => Membership, {
+    nullable: true,
+    description: 'The member who owns the project: its creator, or the workspace owner after the creator left. Null for guests.',
+  })
   owner(@Root() project: Project, @Ctx() ctx: Context): Promise<Membership | null> {
     return visibleMember(ctx, project.workspaceId, project.ownerId);
   }
@@ -97,7 +108,8 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
-    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' })
+    last?: number,
     @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
   ): Promise<Connection<Variable>> {
     return variablePages(ctx, { parentId: project.id, first, after, last, before });
@@ -109,19 +121,21 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
-    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' })
+    last?: number,
     @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
   ): Promise<Connection<Job>> {
     return jobPages(ctx, { parentId: project.id, first, after, last, before });
   }
 
-  @FieldResolver(() => RunConnection, { description: 'Runs of all the project\'s jobs, newest first.' })
+  @FieldResolver(() => RunConnection, { description: "Runs of all the project's jobs, newest first." })
   runs(
     @Root() project: Project,
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
-    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' })
+    last?: number,
     @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
     @Arg('filter', () => RunFilter, { nullable: true, description: 'Narrows the list.' }) filter?: RunFilter,
   ): Promise<Connection<Run>> {
@@ -134,7 +148,8 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
-    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' })
+    last?: number,
     @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
   ): Promise<Connection<CodeVersion>> {
     return codeVersionPages(ctx, { parentId: project.id, first, after, last, before });
@@ -174,7 +189,8 @@ export class WorkspaceProjectsResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0–100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
-    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' })
+    last?: number,
     @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
     @Arg('filter', () => ProjectFilter, { nullable: true, description: 'Narrows the list.' }) filter?: ProjectFilter,
     @Arg('orderBy', () => ProjectOrder, { nullable: true, description: 'Sort order; by name ascending by default.' }) orderBy?: ProjectOrder,

@@ -117,7 +117,11 @@ export async function restoreProject(db: EntityManager, actor: Account, id: stri
   if (!project) throw notFound('The project');
   if (!actor.isSuperuser) {
     const [mine] = await db.query('SELECT role FROM membership WHERE workspace_id = $1 AND account_id = $2', [project.workspaceId, actor.id]);
-    const role = !mine ? null : mine.role === 'OWNER' || mine.role === 'ADMIN' || (mine.role === 'MEMBER' && project.ownerId === actor.id) ? 'ADMIN' : mine.role;
+    const role = !mine
+      ? null
+      : mine.role === 'OWNER' || mine.role === 'ADMIN' || (mine.role === 'MEMBER' && project.ownerId === actor.id)
+        ? 'ADMIN'
+        : mine.role;
     if (!role || !(PROJECT_PERMISSIONS['project.restore'] as readonly string[]).includes(role)) {
       throw project.removedAt ? notFound('The project') : forbidden();
     }

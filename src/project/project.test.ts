@@ -28,10 +28,14 @@ describe('projects', () => {
     const admins = (await t.ok(CREATE, { input: { workspaceId: c.workspace.id, name: 'b admins' } }, { as: c.admin })).createProject;
     // A project whose owner is no longer a member (written directly: the API hands such projects to the workspace owner).
     const stranger = await t.signUp();
-    const [orphan] = await t.sql(`INSERT INTO project (workspace_id, name, visibility, owner_id) VALUES ($1, 'c orphan', 'PUBLIC', $2) RETURNING id`, [c.workspace.id, stranger.id]);
+    const [orphan] = await t.sql(`INSERT INTO project (workspace_id, name, visibility, owner_id) VALUES ($1, 'c orphan', 'PUBLIC', $2) RETURNING id`, [
+      c.workspace.id,
+      stranger.id,
+    ]);
     const PAGE = `query($id: ID!) { workspace(id: $id) { projects(first: 10) { edges { node { id ...Owner } } } } }
       fragment Owner on Project { owner { id name role user { id name } } }`;
-    const one = (id: string, as: typeof c.member | null) => t.ok(`query($id: ID!) { project(id: $id) { owner { id name role user { id name } } } }`, { id }, { as });
+    const one = (id: string, as: typeof c.member | null) =>
+      t.ok(`query($id: ID!) { project(id: $id) { owner { id name role user { id name } } } }`, { id }, { as });
     for (const as of [c.viewer, c.member]) {
       const page = await t.ok(PAGE, { id: c.workspace.id }, { as });
       const owners = Object.fromEntries(page.workspace.projects.edges.map((e: { node: { id: string; owner: unknown } }) => [e.node.id, e.node.owner]));
@@ -53,7 +57,13 @@ describe('projects', () => {
       { as: c.member },
     );
     const p = data.createProject;
-    expect(p).toMatchObject({ name: 'Churn model', visibility: 'PRIVATE', viewerRole: 'ADMIN', owner: { id: c.memberIds.member, role: 'MEMBER' }, workspace: { id: c.workspace.id } });
+    expect(p).toMatchObject({
+      name: 'Churn model',
+      visibility: 'PRIVATE',
+      viewerRole: 'ADMIN',
+      owner: { id: c.memberIds.member, role: 'MEMBER' },
+      workspace: { id: c.workspace.id },
+    });
     expect(p.descriptionHtml).toContain('<h1>');
     expect(p.descriptionHtml).not.toContain('<script');
     expect(p.descriptionHtml).not.toMatch(/href="javascript/i);
@@ -152,7 +162,7 @@ describe('projects', () => {
   it('hides every project of a removed workspace', async () => {
     const c = await t.cast();
     const { createProject: p } = await t.ok(CREATE, { input: { workspaceId: c.workspace.id, name: 'P' } }, { as: c.member });
-    await t.sql('UPDATE workspace SET removed_at = now(), purge_at = now() + interval \'1 day\' WHERE id = $1', [c.workspace.id]);
+    await t.sql("UPDATE workspace SET removed_at = now(), purge_at = now() + interval '1 day' WHERE id = $1", [c.workspace.id]);
     expect(codeOf(await t.gql(PROJECT, { id: p.id }, { as: c.member }))).toBe('NOT_FOUND');
     expect(codeOf(await t.gql(UPDATE, { input: { id: p.id, name: 'x' } }, { as: c.owner }))).toBe('NOT_FOUND');
   });
@@ -162,9 +172,7 @@ describe('projects under concurrency', () => {
   it('never leaves a live project owned by a non-member when its creator is removed meanwhile', async () => {
     for (let round = 0; round < 6; round++) {
       const c = await t.cast();
-      const creations = Array.from({ length: 6 }, (_, i) =>
-        t.gql(CREATE, { input: { workspaceId: c.workspace.id, name: `race ${i}` } }, { as: c.member }),
-      );
+      const creations = Array.from({ length: 6 }, (_, i) => t.gql(CREATE, { input: { workspaceId: c.workspace.id, name: `race ${i}` } }, { as: c.member }));
       const removal = t.gql(`mutation($id: ID!) { removeMember(memberId: $id) { removedMemberId } }`, { id: c.memberIds.member }, { as: c.admin });
       const results = await Promise.all([...creations, removal]);
       for (const r of results) expect([null, 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED']).toContain(codeOf(r));
@@ -208,8 +216,20 @@ describe('Workspace.projects', () => {
     expect(names(await t.ok(LIST, { id: c.workspace.id, filter: { visibility: 'PRIVATE' } }, { as: c.member }))).toEqual(['Alpha', 'delta']);
     expect(names(await t.ok(LIST, { id: c.workspace.id, filter: { search: 'LT' } }, { as: c.member }))).toEqual(['delta']);
     expect(names(await t.ok(LIST, { id: c.workspace.id, filter: { search: '%' } }, { as: c.member }))).toEqual([]);
-    expect(names(await t.ok(LIST, { id: c.workspace.id, orderBy: { field: 'NAME', direction: 'DESC' } }, { as: c.member }))).toEqual(['gamma', 'Epsilon', 'delta', 'beta', 'Alpha']);
-    expect(names(await t.ok(LIST, { id: c.workspace.id, orderBy: { field: 'CREATED_AT' } }, { as: c.member }))).toEqual(['beta', 'Alpha', 'gamma', 'delta', 'Epsilon']);
+    expect(names(await t.ok(LIST, { id: c.workspace.id, orderBy: { field: 'NAME', direction: 'DESC' } }, { as: c.member }))).toEqual([
+      'gamma',
+      'Epsilon',
+      'delta',
+      'beta',
+      'Alpha',
+    ]);
+    expect(names(await t.ok(LIST, { id: c.workspace.id, orderBy: { field: 'CREATED_AT' } }, { as: c.member }))).toEqual([
+      'beta',
+      'Alpha',
+      'gamma',
+      'delta',
+      'Epsilon',
+    ]);
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
@@ -222,7 +242,7 @@ describe('Workspace.projects', () => {
     expect(seen).toEqual(['Epsilon', 'delta', 'gamma', 'Alpha', 'beta']);
   });
 
-  it('answers a filtered, ordered page with each request\'s own values (workspace, search, cursor)', async () => {
+  it("answers a filtered, ordered page with each request's own values (workspace, search, cursor)", async () => {
     const { c } = await setup();
     const other = await setup();
     const names = (d: any) => d.workspace.projects.edges.map((e: any) => e.node.name);
@@ -297,6 +317,10 @@ describe('Workspace.projects', () => {
     const q = `query($id: ID!) { project(id: $id) { owner { id } viewerRole viewerPermissions } }`;
     expect((await t.ok(q, { id: ids.beta }, { as: c.viewer })).project.owner).toEqual({ id: c.memberIds.member });
     const guest = await t.ok(q, { id: ids.beta });
-    expect(guest.project).toEqual({ owner: null, viewerRole: null, viewerPermissions: ['project.info.view', 'project.code.view', 'project.job.view', 'project.variable.view', 'project.run.view'] });
+    expect(guest.project).toEqual({
+      owner: null,
+      viewerRole: null,
+      viewerPermissions: ['project.info.view', 'project.code.view', 'project.job.view', 'project.variable.view', 'project.run.view'],
+    });
   });
 });

@@ -20,7 +20,11 @@ export class ProjectFilter {
   search?: string | null;
 }
 
-export enum ProjectOrderField { NAME = 'NAME', CREATED_AT = 'CREATED_AT', MODIFIED_AT = 'MODIFIED_AT' }
+export enum ProjectOrderField {
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+  MODIFIED_AT = 'MODIFIED_AT',
+}
 registerEnumType(ProjectOrderField, {
   name: 'ProjectOrderField',
   description: 'What to sort projects by.',

@@ -77,7 +77,7 @@ export async function listProjects(db: EntityManager, workspaceId: string, args:
      WHERE ${filtered.join(' AND ')}
      ORDER BY ${sort.sql} ${dir}, p.id ${dir}
      LIMIT ${param(first + 1, 'int')}`;
-  const count = async () => ((await queryRows(db, countSql, countValues))[0].n as number);
+  const count = async () => (await queryRows(db, countSql, countValues))[0].n as number;
   if (first === 0) return { page: new LazyConnection([], false, count), owners: new Map() };
 
   const rows = await queryRows(db, sql, values);

@@ -88,7 +88,7 @@ describe('statement count of nested project lists', () => {
       }
       expect(five.count).toBeGreaterThan(5);
       expect(fifty.count).toBe(five.count);
-      if (process.env.SHOW_SQL) console.log(fifty.statements.join("\n---\n"));
+      if (process.env.SHOW_SQL) console.log(fifty.statements.join('\n---\n'));
       expect(fifty.count).toBeLessThanOrEqual(20);
     }
   });

@@ -63,7 +63,13 @@ let rebuilds = 0;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-fuzz-'));
   // A small code limit makes "too large" cheap to reach; rate limits stay on but generous.
-  t = await TestServer.start({ dataDir, maxCodeBytes: 4096, signInFailuresPerEmailAndClient: 1000, signInFailuresPerEmail: 1000, passwordResetLimitPerEmail: 1000 });
+  t = await TestServer.start({
+    dataDir,
+    maxCodeBytes: 4096,
+    signInFailuresPerEmailAndClient: 1000,
+    signInFailuresPerEmail: 1000,
+    passwordResetLimitPerEmail: 1000,
+  });
   snapshotSql = await snapshotQuery(t.db);
 });
 afterAll(async () => {
@@ -90,12 +96,18 @@ async function furnish(workspaceId: string, actor: TestUser, tag: string): Promi
   const project = (await t.ok(q.project, { input: { workspaceId, name: `Project ${tag}`, visibility: 'PUBLIC' } }, { as: actor })).createProject.id;
   ids.push(project);
   for (const isMasked of [false, true]) {
-    ids.push((await t.ok(q.variable, { input: { projectId: project, name: `VAR_${isMasked ? 'M' : 'P'}`, value: 'secret', isMasked } }, { as: actor })).createVariable.id);
+    ids.push(
+      (await t.ok(q.variable, { input: { projectId: project, name: `VAR_${isMasked ? 'M' : 'P'}`, value: 'secret', isMasked } }, { as: actor })).createVariable
+        .id,
+    );
   }
   const job = (await t.ok(q.job, { input: { projectId: project, name: 'train', command: 'python train.py' } }, { as: actor })).createJob.id;
   ids.push(job);
   ids.push((await t.ok(q.run, { input: { jobId: job, payload: '{"lr":0.1}' } }, { as: actor })).startRun.id);
-  ids.push((await t.ok(q.code, { input: { projectId: project, filename: 'code.zip', contentBase64: Buffer.from('print(1)').toString('base64') } }, { as: actor })).pushCode.id);
+  ids.push(
+    (await t.ok(q.code, { input: { projectId: project, filename: 'code.zip', contentBase64: Buffer.from('print(1)').toString('base64') } }, { as: actor }))
+      .pushCode.id,
+  );
   const invited = await t.ok(q.invite, { input: { workspaceId, emails: [`invitee-${tag}-${Date.now()}@example.com`], role: 'MEMBER' } }, { as: actor });
   ids.push(...invited.inviteMembers.results.map((r: any) => r.invitation?.id).filter(Boolean));
   ids.push((await t.ok(q.accessToken, { input: { name: `token ${tag}`, scope: 'WRITE' } }, { as: actor })).createAccessToken.accessToken.id);
@@ -127,14 +139,19 @@ async function buildWorld(): Promise<World> {
   const removed = await t.createWorkspace(c.owner);
   await t.ok(q.remove, { id: removed.id }, { as: c.owner });
   const ids = [
-    c.workspace.id, other.id, removed.id,
+    c.workspace.id,
+    other.id,
+    removed.id,
     ...(await furnish(c.workspace.id, c.owner, `main${rebuilds}`)),
     ...(await furnish(other.id, stranger, `other${rebuilds}`)),
   ];
   const more = await t.sql<{ id: string }>(
     `SELECT id FROM membership WHERE workspace_id = ANY($1::uuid[]) UNION ALL SELECT id FROM audit_event WHERE workspace_id = ANY($1::uuid[])
      UNION ALL SELECT id FROM account WHERE id = ANY($2::uuid[])`,
-    [[c.workspace.id, other.id], [c.owner.id, c.admin.id, c.member.id, c.viewer.id, c.outsider.id, stranger.id, bystander.id]],
+    [
+      [c.workspace.id, other.id],
+      [c.owner.id, c.admin.id, c.member.id, c.viewer.id, c.outsider.id, stranger.id, bystander.id],
+    ],
   );
   ids.push(...more.map((r) => r.id));
   const users = { outsider: c.outsider, viewer: c.viewer, member: c.member, admin: c.admin, owner: c.owner, platformAdmin: c.platformAdmin, stranger };
@@ -166,10 +183,13 @@ async function tokenFor(role: Role): Promise<string | null> {
   if (role === 'guest') return null;
   const user = role === 'adminReadToken' ? world.users.admin : world.users[role];
   const { secret, hash } = newSecret(role === 'adminReadToken' ? 'atp' : 'ats');
-  await t.sql(
-    `INSERT INTO token (account_id, kind, name, scope, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5, now() + interval '1 day')`,
-    [user.id, role === 'adminReadToken' ? 'ACCESS' : 'SESSION', role === 'adminReadToken' ? 'fuzz read' : '', role === 'adminReadToken' ? 'READ' : 'WRITE', hash],
-  );
+  await t.sql(`INSERT INTO token (account_id, kind, name, scope, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5, now() + interval '1 day')`, [
+    user.id,
+    role === 'adminReadToken' ? 'ACCESS' : 'SESSION',
+    role === 'adminReadToken' ? 'fuzz read' : '',
+    role === 'adminReadToken' ? 'READ' : 'WRITE',
+    hash,
+  ]);
   return secret;
 }
 
@@ -195,45 +215,154 @@ async function otherWorkspaceHash(): Promise<string> {
 // ---------------------------------------------------------------------------- the values
 
 const NASTY_STRINGS = [
-  '', ' ', '   \t\n ', '\u0000', 'a\u0000b', '\uD800', '\uDFFF\uD800', '\uFFFF', '\u202Eevil', '\u200B', 'ｗｏｒｋｓｐａｃｅ',
-  'e\u0301\u0301\u0301', '😀'.repeat(128), '😀'.repeat(300), "'; DROP TABLE account; --", "O'Brien", '%', '_', '\\', '$1', '%s%n',
-  '<script>alert(1)</script>', '[x](javascript:alert(1))', '<img src=x onerror=alert(1)>', 'javascript:alert(1)',
-  'http://', 'https://example.com/avatar.png', 'ftp://example.com/x', 'data:text/html,<b>x</b>',
-  '{', '}', '[]', 'null', '"x"', '{"a":1}', '{"a":', '['.repeat(6000) + ']'.repeat(6000), '1e999', 'true', '0', '-1', 'NaN',
-  '__proto__', 'constructor', '00000000-0000-0000-0000-000000000000', 'not base64!!', '=', 'A', 'AAAA', 'UEsDBAo=',
-  Buffer.alloc(5000, 1).toString('base64'), 'a'.repeat(255), 'a'.repeat(256), 'a'.repeat(321), 'a'.repeat(2049), 'x'.repeat(10_001),
-  'y'.repeat(50_000), 'A_VALID_NAME', '1BAD', 'has space', 'user@example.com', 'USER@EXAMPLE.COM', ' user@example.com ',
-  'no-at-sign', '@example.com', 'a@b', 'a@b.c', `${'a'.repeat(250)}@example.com`, 'émile@exämple.com', PASSWORD,
+  '',
+  ' ',
+  '   \t\n ',
+  '\u0000',
+  'a\u0000b',
+  '\uD800',
+  '\uDFFF\uD800',
+  '\uFFFF',
+  '\u202Eevil',
+  '\u200B',
+  'ｗｏｒｋｓｐａｃｅ',
+  'e\u0301\u0301\u0301',
+  '😀'.repeat(128),
+  '😀'.repeat(300),
+  "'; DROP TABLE account; --",
+  "O'Brien",
+  '%',
+  '_',
+  '\\',
+  '$1',
+  '%s%n',
+  '<script>alert(1)</script>',
+  '[x](javascript:alert(1))',
+  '<img src=x onerror=alert(1)>',
+  'javascript:alert(1)',
+  'http://',
+  'https://example.com/avatar.png',
+  'ftp://example.com/x',
+  'data:text/html,<b>x</b>',
+  '{',
+  '}',
+  '[]',
+  'null',
+  '"x"',
+  '{"a":1}',
+  '{"a":',
+  '['.repeat(6000) + ']'.repeat(6000),
+  '1e999',
+  'true',
+  '0',
+  '-1',
+  'NaN',
+  '__proto__',
+  'constructor',
+  '00000000-0000-0000-0000-000000000000',
+  'not base64!!',
+  '=',
+  'A',
+  'AAAA',
+  'UEsDBAo=',
+  Buffer.alloc(5000, 1).toString('base64'),
+  'a'.repeat(255),
+  'a'.repeat(256),
+  'a'.repeat(321),
+  'a'.repeat(2049),
+  'x'.repeat(10_001),
+  'y'.repeat(50_000),
+  'A_VALID_NAME',
+  '1BAD',
+  'has space',
+  'user@example.com',
+  'USER@EXAMPLE.COM',
+  ' user@example.com ',
+  'no-at-sign',
+  '@example.com',
+  'a@b',
+  'a@b.c',
+  `${'a'.repeat(250)}@example.com`,
+  'émile@exämple.com',
+  PASSWORD,
 ];
 /** Forged pagination cursors: base64url JSON of the wrong shape or with values of the wrong type. */
 const cursor = (values: unknown) => Buffer.from(JSON.stringify(values)).toString('base64url');
-const FORGED_CURSORS = [cursor([]), cursor(['x']), cursor(['x', 'not-a-uuid']), cursor([null, null]), cursor([1e308, '00000000-0000-0000-0000-000000000000']),
-  cursor(['2026-13-45', '00000000-0000-0000-0000-000000000000']), cursor([{ a: 1 }, [1]]), cursor(['a\u0000b', 'b']), cursor('x'), cursor(null),
-  cursor(["' OR 1=1 --", "'; DROP TABLE account; --"]), cursor(Array(50).fill('x')), Buffer.from('not json').toString('base64url')];
-const MALFORMED_IDS = ['', ' ', 'not-a-uuid', '1', '0', '-1', "' OR 1=1 --", '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
-  '{00000000-0000-0000-0000-000000000000}', 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', 'a'.repeat(5000), '\u0000', '😀'];
-const DATES = ['2030-01-01T00:00:00.000Z', '2000-01-01T00:00:00Z', new Date(Date.now() + 60_000).toISOString(), '2026-02-30T00:00:00Z',
-  'not a date', '', '+275760-09-13T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '0001-01-01T00:00:00Z', '2030-01-01', '2030-01-01T00:00:00+14:00'];
+const FORGED_CURSORS = [
+  cursor([]),
+  cursor(['x']),
+  cursor(['x', 'not-a-uuid']),
+  cursor([null, null]),
+  cursor([1e308, '00000000-0000-0000-0000-000000000000']),
+  cursor(['2026-13-45', '00000000-0000-0000-0000-000000000000']),
+  cursor([{ a: 1 }, [1]]),
+  cursor(['a\u0000b', 'b']),
+  cursor('x'),
+  cursor(null),
+  cursor(["' OR 1=1 --", "'; DROP TABLE account; --"]),
+  cursor(Array(50).fill('x')),
+  Buffer.from('not json').toString('base64url'),
+];
+const MALFORMED_IDS = [
+  '',
+  ' ',
+  'not-a-uuid',
+  '1',
+  '0',
+  '-1',
+  "' OR 1=1 --",
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '{00000000-0000-0000-0000-000000000000}',
+  'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz',
+  'a'.repeat(5000),
+  '\u0000',
+  '😀',
+];
+const DATES = [
+  '2030-01-01T00:00:00.000Z',
+  '2000-01-01T00:00:00Z',
+  new Date(Date.now() + 60_000).toISOString(),
+  '2026-02-30T00:00:00Z',
+  'not a date',
+  '',
+  '+275760-09-13T00:00:00.000Z',
+  '9999-12-31T23:59:59.999Z',
+  '0001-01-01T00:00:00Z',
+  '2030-01-01',
+  '2030-01-01T00:00:00+14:00',
+];
 
 /** Values of the wrong JSON type for any input (variable coercion must refuse them cleanly). */
 const wrongType = (): fc.Arbitrary<unknown> =>
-  fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant({}), fc.constant([]), fc.constant({ id: 'x' }), fc.array(fc.string(), { maxLength: 3 }), fc.string());
+  fc.oneof(
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant({}),
+    fc.constant([]),
+    fc.constant({ id: 'x' }),
+    fc.array(fc.string(), { maxLength: 3 }),
+    fc.string(),
+  );
 
 const SKIP_NUL = process.env.RESILIENCE_SKIP_NUL === '1';
 const noNul = (v: unknown) => !SKIP_NUL || typeof v !== 'string' || !v.includes('\u0000');
 
 const strings = (): fc.Arbitrary<unknown> =>
-  fc.oneof(
-    { weight: 5, arbitrary: fc.constantFrom(...NASTY_STRINGS) },
-    { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
-    { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
-    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-    { weight: 2, arbitrary: fc.constant(null).chain(() => fc.constantFrom(...world.emails)) },
-    { weight: 1, arbitrary: fc.emailAddress() },
-    { weight: 2, arbitrary: fc.constant(null).chain(() => (world.tokens.length ? fc.constantFrom(...world.tokens) : fc.constant('no-token'))) },
-    { weight: 1, arbitrary: fc.constant(null).chain(() => fc.constantFrom(...world.ids)) },
-    { weight: 1, arbitrary: fc.constantFrom(...FORGED_CURSORS) },
-  ).filter(noNul);
+  fc
+    .oneof(
+      { weight: 5, arbitrary: fc.constantFrom(...NASTY_STRINGS) },
+      { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
+      { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+      { weight: 2, arbitrary: fc.constant(null).chain(() => fc.constantFrom(...world.emails)) },
+      { weight: 1, arbitrary: fc.emailAddress() },
+      { weight: 2, arbitrary: fc.constant(null).chain(() => (world.tokens.length ? fc.constantFrom(...world.tokens) : fc.constant('no-token'))) },
+      { weight: 1, arbitrary: fc.constant(null).chain(() => fc.constantFrom(...world.ids)) },
+      { weight: 1, arbitrary: fc.constantFrom(...FORGED_CURSORS) },
+    )
+    .filter(noNul);
 
 /** Which table an ID argument names: `projectId` → project; a plain `id` → the mutation's object (`removeJob` → job). */
 function kindOf(field: string, operation: string): string | undefined {
@@ -241,29 +370,50 @@ function kindOf(field: string, operation: string): string | undefined {
   if (byField[field]) return byField[field];
   if (field !== 'id') return undefined;
   const object = /(Workspace|Project|Variable|Job|Run|Invitation|AccessToken|CodeVersion)$/.exec(operation)?.[1];
-  const tables: Record<string, string> = { Workspace: 'workspace', Project: 'project', Variable: 'variable', Job: 'job', Run: 'run', Invitation: 'invitation', AccessToken: 'token', CodeVersion: 'code_version' };
+  const tables: Record<string, string> = {
+    Workspace: 'workspace',
+    Project: 'project',
+    Variable: 'variable',
+    Job: 'job',
+    Run: 'run',
+    Invitation: 'invitation',
+    AccessToken: 'token',
+    CodeVersion: 'code_version',
+  };
   return object ? tables[object] : undefined;
 }
 
 const ids = (kind?: string): fc.Arbitrary<unknown> =>
-  fc.oneof(
-    { weight: kind ? 8 : 1, arbitrary: fc.constant(null).chain(() => fc.constantFrom(...(kind && world.byKind[kind]?.length ? world.byKind[kind] : world.ids))) },
-    { weight: 6, arbitrary: fc.constant(null).chain(() => fc.constantFrom(...world.ids)) },
-    { weight: 2, arbitrary: fc.uuid() },
-    { weight: 2, arbitrary: fc.constantFrom(...MALFORMED_IDS) },
-    { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
-    { weight: 1, arbitrary: fc.integer() },
-  ).filter(noNul);
+  fc
+    .oneof(
+      {
+        weight: kind ? 8 : 1,
+        arbitrary: fc.constant(null).chain(() => fc.constantFrom(...(kind && world.byKind[kind]?.length ? world.byKind[kind] : world.ids))),
+      },
+      { weight: 6, arbitrary: fc.constant(null).chain(() => fc.constantFrom(...world.ids)) },
+      { weight: 2, arbitrary: fc.uuid() },
+      { weight: 2, arbitrary: fc.constantFrom(...MALFORMED_IDS) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+      { weight: 1, arbitrary: fc.integer() },
+    )
+    .filter(noNul);
 
 function scalar(type: GraphQLScalarType, kind?: string): fc.Arbitrary<unknown> {
   switch (type.name) {
-    case 'ID': return ids(kind);
-    case 'String': return strings();
-    case 'Boolean': return fc.boolean();
-    case 'Int': return fc.oneof(fc.integer(), fc.integer({ min: -2, max: 120 }), fc.constantFrom(0, -1, 101, 1000, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 1e15, 1.5));
-    case 'Float': return fc.oneof(fc.double(), fc.constantFrom(0, -1, 1e308));
-    case 'DateTime': return fc.constantFrom(...DATES);
-    default: return fc.oneof(strings(), wrongType());
+    case 'ID':
+      return ids(kind);
+    case 'String':
+      return strings();
+    case 'Boolean':
+      return fc.boolean();
+    case 'Int':
+      return fc.oneof(fc.integer(), fc.integer({ min: -2, max: 120 }), fc.constantFrom(0, -1, 101, 1000, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 1e15, 1.5));
+    case 'Float':
+      return fc.oneof(fc.double(), fc.constantFrom(0, -1, 1e308));
+    case 'DateTime':
+      return fc.constantFrom(...DATES);
+    default:
+      return fc.oneof(strings(), wrongType());
   }
 }
 
@@ -309,7 +459,13 @@ function dropUndefined(record: Record<string, unknown>): Record<string, unknown>
 
 // ---------------------------------------------------------------------------- the calls
 
-interface Violation { mutation: string; role: Role; kind: string; detail: string; variables: string }
+interface Violation {
+  mutation: string;
+  role: Role;
+  kind: string;
+  detail: string;
+  variables: string;
+}
 const violations: Violation[] = [];
 const codes = new Map<string, number>();
 let calls = 0;
@@ -362,11 +518,16 @@ function queryCases(schema: GraphQLSchema): Case[] {
     const named = getNamedType(root.type);
     const nestedFields = isObjectType(named) ? Object.values(named.getFields()).filter((f) => f.args.length) : [];
     const variants: { label: string; selection: string; vars: { name: string; type: GraphQLInputType; variable: string }[] }[] = [];
-    if (rootVars.length || !nestedFields.length) variants.push({ label: `query.${root.name}`, selection: isCompositeType(named) ? '{ __typename }' : '', vars: rootVars });
+    if (rootVars.length || !nestedFields.length)
+      variants.push({ label: `query.${root.name}`, selection: isCompositeType(named) ? '{ __typename }' : '', vars: rootVars });
     for (const nested of nestedFields) {
       const vars = nested.args.map((a, i) => ({ name: a.name, type: a.type, variable: `n${i}` }));
       const sub = isCompositeType(getNamedType(nested.type)) ? ' { __typename }' : '';
-      variants.push({ label: `query.${root.name}.${nested.name}`, selection: `{ ${nested.name}(${vars.map((v) => `${v.name}: $${v.variable}`).join(', ')})${sub} }`, vars: [...rootVars, ...vars] });
+      variants.push({
+        label: `query.${root.name}.${nested.name}`,
+        selection: `{ ${nested.name}(${vars.map((v) => `${v.name}: $${v.variable}`).join(', ')})${sub} }`,
+        vars: [...rootVars, ...vars],
+      });
     }
     for (const v of variants) {
       const declared = v.vars.map((x) => `$${x.variable}: ${String(x.type)}`).join(', ');
@@ -440,11 +601,16 @@ function uniform(type: GraphQLInputType, text: string, operation: string, name: 
       // The main workspace's own objects (the first of each kind), so the call gets past the permission check.
       return (kind && world.byKind[kind]?.[0]) ?? world.workspaceId;
     }
-    case 'Boolean': return false;
-    case 'Int': return 10;
-    case 'Float': return 1;
-    case 'DateTime': return DATES[0];
-    default: return text;
+    case 'Boolean':
+      return false;
+    case 'Int':
+      return 10;
+    case 'Float':
+      return 1;
+    case 'DateTime':
+      return DATES[0];
+    default:
+      return text;
   }
 }
 const EXAMPLE_TEXTS = [...(SKIP_NUL ? [] : ['a\u0000b']), 'a\uD800b', 'x'.repeat(10_001)];
@@ -473,7 +639,10 @@ function distinctViolations(): string[] {
 
 function summary(what: string, started: number): string {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const byCode = [...codes.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ');
+  const byCode = [...codes.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ');
   return `bad-input fuzz (${what}): ${calls} calls × ${ROLES.length} roles in ${seconds} s (seed ${SEED}); ${refused} refused; world rebuilt ${rebuilds}×; answers: ${byCode}; ${violations.length} violations`;
 }
 
@@ -502,30 +671,38 @@ it('the snapshot sees every change except the ones a refusal may make (rate-limi
   expect(changedTables(before, await takeSnapshot(t.db, snapshotSql))).toEqual([]);
 });
 
-it('every mutation survives hostile arguments from every role: no internal errors, no partial writes, no cross-workspace change', async () => {
-  const started = Date.now();
-  reset();
-  const schema = await buildBareSchema();
-  const mutations = Object.values(schema.getMutationType()!.getFields());
-  expect(mutations.length).toBeGreaterThan(30);
-  await ensureWorld();
-  await fuzz(mutations.map(mutationCase), RUNS);
+it(
+  'every mutation survives hostile arguments from every role: no internal errors, no partial writes, no cross-workspace change',
+  async () => {
+    const started = Date.now();
+    reset();
+    const schema = await buildBareSchema();
+    const mutations = Object.values(schema.getMutationType()!.getFields());
+    expect(mutations.length).toBeGreaterThan(30);
+    await ensureWorld();
+    await fuzz(mutations.map(mutationCase), RUNS);
 
-  // Still up, and still serving a signed-in caller.
-  await ensureWorld();
-  const me = await t.gql('{ me { id } }', {}, { as: { token: (await tokenFor('owner'))! } });
-  expect(me.errors).toBeUndefined();
-  expect(me.data.me.id).toBe(world.users.owner.id);
-  console.log(summary(`${mutations.length} mutations`, started));
-  expect(distinctViolations()).toEqual([]);
-}, Math.max(120_000, RUNS * 50 * 500));
+    // Still up, and still serving a signed-in caller.
+    await ensureWorld();
+    const me = await t.gql('{ me { id } }', {}, { as: { token: (await tokenFor('owner'))! } });
+    expect(me.errors).toBeUndefined();
+    expect(me.data.me.id).toBe(world.users.owner.id);
+    console.log(summary(`${mutations.length} mutations`, started));
+    expect(distinctViolations()).toEqual([]);
+  },
+  Math.max(120_000, RUNS * 50 * 500),
+);
 
-it('every query and paginated list survives hostile arguments (out-of-range first, bad cursors, bad filters) and never writes', async () => {
-  const started = Date.now();
-  reset();
-  const cases = queryCases(await buildBareSchema());
-  expect(cases.map((c) => c.label)).toEqual(expect.arrayContaining(['query.workspaces', 'query.workspace.people', 'query.project.runs']));
-  await fuzz(cases, Math.max(2, Math.ceil(RUNS / 2)));
-  console.log(summary(`${cases.length} queries and lists`, started));
-  expect(distinctViolations()).toEqual([]);
-}, Math.max(120_000, RUNS * 20 * 500));
+it(
+  'every query and paginated list survives hostile arguments (out-of-range first, bad cursors, bad filters) and never writes',
+  async () => {
+    const started = Date.now();
+    reset();
+    const cases = queryCases(await buildBareSchema());
+    expect(cases.map((c) => c.label)).toEqual(expect.arrayContaining(['query.workspaces', 'query.workspace.people', 'query.project.runs']));
+    await fuzz(cases, Math.max(2, Math.ceil(RUNS / 2)));
+    console.log(summary(`${cases.length} queries and lists`, started));
+    expect(distinctViolations()).toEqual([]);
+  },
+  Math.max(120_000, RUNS * 20 * 500),
+);

@@ -1,7 +1,13 @@
 import type { GqlResult } from '../test/harness';
 
 /** One GraphQL call over HTTP to `url`, as the bearer of `token` (none: a guest). Network failures come back as `{ status: 0 }`. */
-export async function gqlAt<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string | null, timeoutMs = 30_000): Promise<GqlResult<T> & { retryAfter?: string | null }> {
+export async function gqlAt<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string | null,
+  timeoutMs = 30_000,
+): Promise<GqlResult<T> & { retryAfter?: string | null }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   let res: Response;

@@ -41,7 +41,15 @@ const RENAME = `mutation($input: UpdateWorkspaceInput!) { updateWorkspace(input:
 
 const CYCLES = 2;
 
-interface Attempt { startedAt: number; name: string; phase: 'before' | 'down' | 'after'; status: number; code: string; id?: string; retryAfter?: string | null }
+interface Attempt {
+  startedAt: number;
+  name: string;
+  phase: 'before' | 'down' | 'after';
+  status: number;
+  code: string;
+  id?: string;
+  retryAfter?: string | null;
+}
 
 it('the database restarting under load: SERVICE_UNAVAILABLE while it is down, success after, every acknowledged write exactly once and no other', async () => {
   const attempts: Attempt[] = [];
@@ -65,7 +73,14 @@ it('the database restarting under load: SERVICE_UNAVAILABLE while it is down, su
       const at = phase;
       const startedAt = Date.now();
       const r = await gqlAt(atrium.url, `{ me { id } }`, {}, owner.token, 20_000);
-      attempts.push({ startedAt, name: '', phase: at === phase ? at : 'down', status: r.status, code: r.errors?.length ? String(r.errors[0].extensions?.code) : 'OK', retryAfter: r.retryAfter });
+      attempts.push({
+        startedAt,
+        name: '',
+        phase: at === phase ? at : 'down',
+        status: r.status,
+        code: r.errors?.length ? String(r.errors[0].extensions?.code) : 'OK',
+        retryAfter: r.retryAfter,
+      });
       await sleep(50);
     }
   };
@@ -120,7 +135,15 @@ it('the database restarting under load: SERVICE_UNAVAILABLE while it is down, su
   const failures = attempts.filter((a) => a.code !== 'OK');
   expect(failures.length).toBeGreaterThan(0);
   const unclear = summary(failures).filter((s) => !/^(200|503) SERVICE_UNAVAILABLE$/.test(s));
-  if (unclear.length) console.log(`server log of the unclear answers:\n${atrium.output().split('\n').filter((l) => /"level":50/.test(l)).slice(0, 5).join('\n')}`);
+  if (unclear.length)
+    console.log(
+      `server log of the unclear answers:\n${atrium
+        .output()
+        .split('\n')
+        .filter((l) => /"level":50/.test(l))
+        .slice(0, 5)
+        .join('\n')}`,
+    );
   expect(unclear).toEqual([]);
   expect(failures.filter((a) => a.status === 503).every((a) => a.retryAfter)).toBe(true);
   // After: everything succeeds again.

@@ -62,7 +62,8 @@ const TRANSFER = `mutation($input: TransferOwnershipInput!) { transferOwnership(
 const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { token } }`;
 const INVITE = `mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { invitedCount } }`;
 
-const outcome = (r: GqlResult) => (r.errors?.length ? `${r.errors[0].extensions?.code}${r.errors[0].extensions?.reason ? ':' + r.errors[0].extensions.reason : ''}` : 'OK');
+const outcome = (r: GqlResult) =>
+  r.errors?.length ? `${r.errors[0].extensions?.code}${r.errors[0].extensions?.reason ? ':' + r.errors[0].extensions.reason : ''}` : 'OK';
 
 async function member(workspaceId: string, accountId: string, role: string): Promise<string> {
   const [row] = await sql('INSERT INTO membership (workspace_id, account_id, role) VALUES ($1, $2, $3) RETURNING id', [workspaceId, accountId, role]);
@@ -84,9 +85,7 @@ async function checkInvariants() {
 
 it('spreads load over both processes: a session from one works on the other, and writes are seen by both', async () => {
   const people = await Promise.all(Array.from({ length: 8 }, (_, i) => signUpAt(i % 2 ? a.url : b.url)));
-  const created = await Promise.all(
-    people.map((p, i) => okAt(i % 2 ? b.url : a.url, CREATE_WS, { input: { name: `Fleet ${i}` } }, p.token)),
-  );
+  const created = await Promise.all(people.map((p, i) => okAt(i % 2 ? b.url : a.url, CREATE_WS, { input: { name: `Fleet ${i}` } }, p.token)));
   const burst = await Promise.all(
     people.flatMap((p, i) => [
       gqlAt(a.url, `query($id: ID!) { workspace(id: $id) { id viewerRole } }`, { id: created[i].createWorkspace.id }, p.token),
@@ -145,7 +144,9 @@ it('the owner transferring to two people at once through both processes: exactly
       gqlAt(b.url, TRANSFER, { input: { workspaceId: ws, memberId: my } }, owner.token),
     ]);
     expect(results.map((r) => (r.errors?.length ? r.errors[0].extensions?.code : 'OK')).sort()).toEqual(['FORBIDDEN', 'OK']);
-    expect(await sql(`SELECT count(*)::int AS n FROM audit_event WHERE workspace_id = $1 AND action = 'workspace.ownership_transferred'`, [ws])).toEqual([{ n: 1 }]);
+    expect(await sql(`SELECT count(*)::int AS n FROM audit_event WHERE workspace_id = $1 AND action = 'workspace.ownership_transferred'`, [ws])).toEqual([
+      { n: 1 },
+    ]);
   }
   await checkInvariants();
 });
@@ -190,19 +191,33 @@ it('each outbox email is delivered exactly once although both processes run the 
 
 it('removed workspaces past purgeAt are purged exactly once, with their code archives, while both processes run the purge job', async () => {
   await sql(`CREATE TABLE purge_log (workspace_id uuid NOT NULL, backend_pid int NOT NULL DEFAULT pg_backend_pid())`);
-  await sql(`CREATE FUNCTION log_purge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO purge_log (workspace_id) VALUES (OLD.id); RETURN OLD; END $$`);
+  await sql(
+    `CREATE FUNCTION log_purge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO purge_log (workspace_id) VALUES (OLD.id); RETURN OLD; END $$`,
+  );
   await sql(`CREATE TRIGGER workspace_purge_log AFTER DELETE ON workspace FOR EACH ROW EXECUTE FUNCTION log_purge()`);
   const owner = await signUpAt(b.url);
   const ids: string[] = [];
   for (let i = 0; i < 12; i++) {
     const url = i % 2 ? a.url : b.url;
     const ws = (await okAt(url, CREATE_WS, { input: { name: `Doomed ${i}` } }, owner.token)).createWorkspace.id;
-    const project = (await okAt(url, `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId: ws, name: 'P' } }, owner.token)).createProject.id;
-    await okAt(url, `mutation($input: PushCodeInput!) { pushCode(input: $input) { id } }`, { input: { projectId: project, filename: 'a.zip', contentBase64: Buffer.from(`code ${i}`).toString('base64') } }, owner.token);
+    const project = (
+      await okAt(url, `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { workspaceId: ws, name: 'P' } }, owner.token)
+    ).createProject.id;
+    await okAt(
+      url,
+      `mutation($input: PushCodeInput!) { pushCode(input: $input) { id } }`,
+      { input: { projectId: project, filename: 'a.zip', contentBase64: Buffer.from(`code ${i}`).toString('base64') } },
+      owner.token,
+    );
     await okAt(url, `mutation($id: ID!) { removeWorkspace(id: $id) { id } }`, { id: ws }, owner.token);
     ids.push(ws);
   }
-  const keys = (await sql<{ storage_key: string }>(`SELECT c.storage_key FROM code_version c JOIN project p ON p.id = c.project_id WHERE p.workspace_id = ANY($1::uuid[])`, [ids])).map((r) => r.storage_key);
+  const keys = (
+    await sql<{ storage_key: string }>(
+      `SELECT c.storage_key FROM code_version c JOIN project p ON p.id = c.project_id WHERE p.workspace_id = ANY($1::uuid[])`,
+      [ids],
+    )
+  ).map((r) => r.storage_key);
   expect(keys).toHaveLength(12);
   const blobsLeft = async () => (await sql(`SELECT count(DISTINCT storage_key)::int AS n FROM code_blob WHERE storage_key = ANY($1::text[])`, [keys]))[0].n;
   expect(await blobsLeft()).toBe(12);
@@ -236,11 +251,24 @@ it('one invitation token, accepted and declined through both processes at once: 
     const ws = (await okAt(a.url, CREATE_WS, { input: { name: `Invite ${i}` } }, owner.token)).createWorkspace.id;
     // The same address invited through both processes at once: one pending invitation, never two.
     const invites = await Promise.all([
-      okAt(a.url, `mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { results { status } } }`, { input: { workspaceId: ws, emails: [invitee.email], role: 'MEMBER' } }, owner.token),
-      okAt(b.url, `mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { results { status } } }`, { input: { workspaceId: ws, emails: [invitee.email.toUpperCase()], role: 'VIEWER' } }, owner.token),
+      okAt(
+        a.url,
+        `mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { results { status } } }`,
+        { input: { workspaceId: ws, emails: [invitee.email], role: 'MEMBER' } },
+        owner.token,
+      ),
+      okAt(
+        b.url,
+        `mutation($input: InviteMembersInput!) { inviteMembers(input: $input) { results { status } } }`,
+        { input: { workspaceId: ws, emails: [invitee.email.toUpperCase()], role: 'VIEWER' } },
+        owner.token,
+      ),
     ]);
     expect(invites.map((r) => r.inviteMembers.results[0].status).sort()).toEqual(['ALREADY_INVITED', 'INVITED']);
-    const [mail] = await sql<{ text_body: string }>(`SELECT text_body FROM outbox_email WHERE lower(to_address) = lower($1) AND kind = 'invitation' ORDER BY created_at LIMIT 1`, [invitee.email]);
+    const [mail] = await sql<{ text_body: string }>(
+      `SELECT text_body FROM outbox_email WHERE lower(to_address) = lower($1) AND kind = 'invitation' ORDER BY created_at LIMIT 1`,
+      [invitee.email],
+    );
     const token = decodeURIComponent(/token=([^\s&"]+)/.exec(mail.text_body)![1]);
     const results = await Promise.all([
       gqlAt(a.url, `mutation($token: String!) { acceptInvitation(token: $token) { id } }`, { token }, invitee.token),
@@ -248,7 +276,12 @@ it('one invitation token, accepted and declined through both processes at once: 
       gqlAt(i % 2 ? a.url : b.url, `mutation($token: String!) { declineInvitation(token: $token) }`, { token }, invitee.token),
     ]);
     expect(results.filter((r) => !r.errors?.length)).toHaveLength(1);
-    expect(results.filter((r) => r.errors?.length).map((r) => r.errors![0].extensions?.code).filter((c) => !['CONFLICT', 'NOT_FOUND'].includes(String(c)))).toEqual([]);
+    expect(
+      results
+        .filter((r) => r.errors?.length)
+        .map((r) => r.errors![0].extensions?.code)
+        .filter((c) => !['CONFLICT', 'NOT_FOUND'].includes(String(c))),
+    ).toEqual([]);
     const members = await sql(`SELECT id FROM membership WHERE workspace_id = $1 AND account_id = $2`, [ws, invitee.id]);
     expect(members.length).toBe(results[2].errors?.length ? 1 : 0);
     // Removed through one process: the very next request through the other already has no access.

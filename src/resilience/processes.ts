@@ -164,7 +164,11 @@ export interface FinishedProcess {
  * Killed after `ms`, when it answers with the signal's name.
  */
 export function runAtriumUntilExit(env: Record<string, string>, ms = 90_000): Promise<FinishedProcess> {
-  const child = spawn(process.execPath, [...TS_NODE, '-r', './src/resilience/orphan-guard.ts', 'src/index.ts'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: atriumEnv(env) });
+  const child = spawn(process.execPath, [...TS_NODE, '-r', './src/resilience/orphan-guard.ts', 'src/index.ts'], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: atriumEnv(env),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -45,5 +45,7 @@ export async function takeSnapshot(db: Queryable, query: string): Promise<Snapsh
 
 /** The tables whose fingerprint differs. */
 export function changedTables(before: Snapshot, after: Snapshot): string[] {
-  return Object.keys({ ...before, ...after }).filter((t) => before[t] !== after[t]).sort();
+  return Object.keys({ ...before, ...after })
+    .filter((t) => before[t] !== after[t])
+    .sort();
 }

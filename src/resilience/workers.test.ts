@@ -16,15 +16,19 @@ let atrium: AtriumProcess;
 
 /** The pids of a process's live children. */
 function childrenOf(pid: number): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(fields[1]) === pid && fields[0] !== 'Z';
-    } catch {
-      return false; // gone meanwhile
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((p) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(fields[1]) === pid && fields[0] !== 'Z';
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
 }
 
 const alive = (pid: number) => {
@@ -80,7 +84,16 @@ it('stops with exit code 1 when the workers cannot start (the port is taken), in
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/index.ts'], {
     cwd: path.resolve(__dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', TS_NODE_SWC: 'true', WEB_CONCURRENCY: '2', DATABASE_URL: clone.url, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      TS_NODE_SWC: 'true',
+      WEB_CONCURRENCY: '2',
+      DATABASE_URL: clone.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));

@@ -14,7 +14,7 @@ import { Node } from '../common/node';
 @Index('run_project_idx', ['projectId', 'createdAt'])
 @Index('run_job_idx', ['jobId', 'createdAt'])
 export class Run {
-  @Field(() => ID, { description: 'The run\'s unique id.' })
+  @Field(() => ID, { description: "The run's unique id." })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -14,15 +14,15 @@ import { StartRunInput, UpdateRunInput } from './run.types';
 
 @Resolver(() => Run)
 export class RunResolver {
-  @Mutation(() => Run, { description: 'Starts a run of a job: QUEUED, with the project\'s latest code version (project members and up).' })
-  async startRun(@Arg('input', () => StartRunInput, { description: 'The job and the run\'s input.' }) input: StartRunInput, @Ctx() ctx: Context): Promise<Run> {
+  @Mutation(() => Run, { description: "Starts a run of a job: QUEUED, with the project's latest code version (project members and up)." })
+  async startRun(@Arg('input', () => StartRunInput, { description: "The job and the run's input." }) input: StartRunInput, @Ctx() ctx: Context): Promise<Run> {
     runs.checkPayload(input.payload);
     const run = await ctx.db.transaction((tx) => runs.startRun(tx, signedIn(ctx), input));
     clearLoaders(ctx);
     return run;
   }
 
-  @Mutation(() => Run, { description: 'Changes a run\'s name or description (project members and up).' })
+  @Mutation(() => Run, { description: "Changes a run's name or description (project members and up)." })
   async updateRun(@Arg('input', () => UpdateRunInput, { description: 'The changes.' }) input: UpdateRunInput, @Ctx() ctx: Context): Promise<Run> {
     const run = await ctx.db.transaction((tx) => runs.updateRun(tx, signedIn(ctx), input));
     clearLoaders(ctx);

@@ -44,7 +44,12 @@ export async function startRun(
       codeVersionId: latest?.id ?? null,
     }),
   );
-  await recordAudit(db, { workspaceId: project.workspaceId, actorId: actor.id, action: 'run.started', details: { projectId: project.id, jobId: job.id, runId: run.id } });
+  await recordAudit(db, {
+    workspaceId: project.workspaceId,
+    actorId: actor.id,
+    action: 'run.started',
+    details: { projectId: project.id, jobId: job.id, runId: run.id },
+  });
   return run;
 }
 
@@ -69,7 +74,12 @@ export async function updateRun(db: EntityManager, actor: Account, input: { id: 
   }
   if (!changed.length) return run;
   const saved = await db.getRepository(Run).save(run);
-  await recordAudit(db, { workspaceId: project.workspaceId, actorId: actor.id, action: 'run.updated', details: { projectId: project.id, runId: run.id, changed } });
+  await recordAudit(db, {
+    workspaceId: project.workspaceId,
+    actorId: actor.id,
+    action: 'run.updated',
+    details: { projectId: project.id, runId: run.id, changed },
+  });
   return saved;
 }
 
@@ -77,5 +87,10 @@ export async function updateRun(db: EntityManager, actor: Account, input: { id: 
 export async function removeRun(db: EntityManager, actor: Account, id: string): Promise<void> {
   const { run, project } = await lockRun(db, id);
   await db.getRepository(Run).delete({ id });
-  await recordAudit(db, { workspaceId: project.workspaceId, actorId: actor.id, action: 'run.removed', details: { projectId: project.id, jobId: run.jobId, runId: run.id } });
+  await recordAudit(db, {
+    workspaceId: project.workspaceId,
+    actorId: actor.id,
+    action: 'run.removed',
+    details: { projectId: project.id, jobId: run.jobId, runId: run.id },
+  });
 }

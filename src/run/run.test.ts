@@ -30,11 +30,28 @@ describe('runs', () => {
   it('starts a queued run with payload, creator and the latest code version', async () => {
     const { c, projectId, jobId } = await setup();
     const none = (await t.ok(START, { input: { jobId } }, { as: c.member })).startRun;
-    expect(none).toMatchObject({ status: 'QUEUED', name: '', description: '', payload: null, codeVersion: null, startedAt: null, finishedAt: null, job: { id: jobId }, createdBy: { id: c.memberIds.member } });
+    expect(none).toMatchObject({
+      status: 'QUEUED',
+      name: '',
+      description: '',
+      payload: null,
+      codeVersion: null,
+      startedAt: null,
+      finishedAt: null,
+      job: { id: jobId },
+      createdBy: { id: c.memberIds.member },
+    });
     await t.ok(PUSH, { input: { projectId, filename: 'a.zip', contentBase64: Buffer.from('one').toString('base64') } }, { as: c.member });
-    const second = (await t.ok(PUSH, { input: { projectId, filename: 'b.zip', contentBase64: Buffer.from('two').toString('base64') } }, { as: c.member })).pushCode;
+    const second = (await t.ok(PUSH, { input: { projectId, filename: 'b.zip', contentBase64: Buffer.from('two').toString('base64') } }, { as: c.member }))
+      .pushCode;
     const run = (await t.ok(START, { input: { jobId, name: 'nightly', description: 'd', payload: '{"alpha": [1, 2]}' } }, { as: c.admin })).startRun;
-    expect(run).toMatchObject({ status: 'QUEUED', name: 'nightly', payload: '{"alpha": [1, 2]}', codeVersion: { id: second.id }, createdBy: { id: c.memberIds.admin } });
+    expect(run).toMatchObject({
+      status: 'QUEUED',
+      name: 'nightly',
+      payload: '{"alpha": [1, 2]}',
+      codeVersion: { id: second.id },
+      createdBy: { id: c.memberIds.admin },
+    });
     const [row] = await t.sql('SELECT created_by_id, status FROM run WHERE id = $1', [run.id]);
     expect(row).toEqual({ created_by_id: c.admin.id, status: 'QUEUED' });
     expect(await t.sql(`SELECT count(*)::int AS n FROM audit_event WHERE workspace_id = $1 AND action = 'run.started'`, [c.workspace.id])).toEqual([{ n: 2 }]);
@@ -88,7 +105,12 @@ describe('runs', () => {
     expect(seen).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
     expect(codeOf(await t.gql(RUNS, { id: projectId, after: 'xyz' }, { as: c.viewer }))).toBe('BAD_USER_INPUT');
     const forged = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
-    for (const values of [['2026-02-31T00:00:00.000Z', ids[0]], ['soon', ids[0]], [new Date().toISOString(), 'x'], [1, 2]]) {
+    for (const values of [
+      ['2026-02-31T00:00:00.000Z', ids[0]],
+      ['soon', ids[0]],
+      [new Date().toISOString(), 'x'],
+      [1, 2],
+    ]) {
       expect(codeOf(await t.gql(RUNS, { id: projectId, after: forged(values) }, { as: c.viewer }))).toBe('BAD_USER_INPUT');
     }
     expect(codeOf(await t.gql(RUNS, { id: projectId, first: 500 }, { as: c.viewer }))).toBe('BAD_USER_INPUT');

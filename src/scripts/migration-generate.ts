@@ -26,9 +26,14 @@ async function main() {
     const stamp = Date.now();
     const q = (s: string) => '`' + s.replace(/[`\\$]/g, (c) => '\\' + c) + '`';
     const up = sql.upQueries.map((x) => `    await queryRunner.query(${q(x.query)});`).join('\n');
-    const down = sql.downQueries.reverse().map((x) => `    await queryRunner.query(${q(x.query)});`).join('\n');
+    const down = sql.downQueries
+      .reverse()
+      .map((x) => `    await queryRunner.query(${q(x.query)});`)
+      .join('\n');
     const file = path.join(__dirname, '..', '..', 'migrations', `${stamp}-${name}.ts`);
-    fs.writeFileSync(file, `import { MigrationInterface, QueryRunner } from 'typeorm';
+    fs.writeFileSync(
+      file,
+      `import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${name}${stamp} implements MigrationInterface {
   name = '${name}${stamp}';
@@ -41,7 +46,8 @@ ${up}
 ${down}
   }
 }
-`);
+`,
+    );
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
   } finally {
     if (ds.isInitialized) await ds.destroy();

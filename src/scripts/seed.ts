@@ -16,7 +16,10 @@ import { openDatabase } from '../db/open';
 export type Scale = 'small' | 'large';
 
 /** Sizes of the background population; the target workspaces come on top. */
-export const SIZES: Record<Scale, { accounts: number; workspaces: number; membershipsPerWorkspace: number; projectsPerWorkspace: number; invitationsPerWorkspace: number; invitees: number }> = {
+export const SIZES: Record<
+  Scale,
+  { accounts: number; workspaces: number; membershipsPerWorkspace: number; projectsPerWorkspace: number; invitationsPerWorkspace: number; invitees: number }
+> = {
   // 1,000 workspaces, 20,000 users, 50,000 memberships, 30,000 projects, 5,000 pending invitations.
   large: { accounts: 20_000, workspaces: 1_000, membershipsPerWorkspace: 50, projectsPerWorkspace: 30, invitationsPerWorkspace: 5, invitees: 2_000 },
   // About 1/20 of that.
@@ -49,9 +52,79 @@ const P = 910_000; // the public workspace, for guests
 const M = 920_000; // the workspace the mutation workload writes to
 const I = 930_000; // invitee accounts for the mutation workload
 
-const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Ema', 'Farid', 'Greta', 'Hiro', 'Ines', 'Jon', 'Kira', 'Liam', 'Mona', 'Nils', 'Olga', 'Pau', 'Quinn', 'Rosa', 'Sami', 'Tara', 'Uma', 'Vik', 'Wren', 'Xia', 'Yusuf', 'Zoe'];
-const LAST = ['Abbott', 'Brandt', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ivanova', 'Jensen', 'Kowalski', 'Lopez', 'Moreau', 'Novak', 'Okafor', 'Petrov', 'Quist', 'Rossi', 'Silva', 'Tanaka', 'Ueda', 'Varga', 'Weber', 'Yilmaz', 'Zhang'];
-const WORDS = ['Churn', 'Forecast', 'Vision', 'Pricing', 'Genomics', 'Fraud', 'Demand', 'Sentiment', 'Routing', 'Energy', 'Climate', 'Ranking', 'Anomaly', 'Speech', 'Retention', 'Supply'];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Ema',
+  'Farid',
+  'Greta',
+  'Hiro',
+  'Ines',
+  'Jon',
+  'Kira',
+  'Liam',
+  'Mona',
+  'Nils',
+  'Olga',
+  'Pau',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tara',
+  'Uma',
+  'Vik',
+  'Wren',
+  'Xia',
+  'Yusuf',
+  'Zoe',
+];
+const LAST = [
+  'Abbott',
+  'Brandt',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ivanova',
+  'Jensen',
+  'Kowalski',
+  'Lopez',
+  'Moreau',
+  'Novak',
+  'Okafor',
+  'Petrov',
+  'Quist',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Ueda',
+  'Varga',
+  'Weber',
+  'Yilmaz',
+  'Zhang',
+];
+const WORDS = [
+  'Churn',
+  'Forecast',
+  'Vision',
+  'Pricing',
+  'Genomics',
+  'Fraud',
+  'Demand',
+  'Sentiment',
+  'Routing',
+  'Energy',
+  'Climate',
+  'Ranking',
+  'Anomaly',
+  'Speech',
+  'Retention',
+  'Supply',
+];
 
 const sqlArray = (xs: string[]) => `ARRAY[${xs.map((x) => `'${x}'`).join(',')}]`;
 /** A person's name for integer expression `n`: deterministic, varied, and unique by the numeric suffix. */
@@ -68,7 +141,18 @@ export interface SeedManifest {
   scale: Scale;
   counts: Record<string, number>;
   /** The private dashboard workspace: 50 projects, 100 members in every role, 10 pending invitations. */
-  target: { workspaceId: string; name: string; ownerToken: string; adminToken: string; memberToken: string; viewerToken: string; memberAccountId: string; people: number; projects: number; invitations: number };
+  target: {
+    workspaceId: string;
+    name: string;
+    ownerToken: string;
+    adminToken: string;
+    memberToken: string;
+    viewerToken: string;
+    memberAccountId: string;
+    people: number;
+    projects: number;
+    invitations: number;
+  };
   /** The public workspace: 50 projects, every odd one PUBLIC (25 visible to guests). */
   publicTarget: { workspaceId: string; name: string; memberToken: string; projects: number; publicProjects: number };
   /** The mutation workspace: an owner, an admin and invitee accounts with sessions. */
@@ -98,7 +182,13 @@ export function manifestFor(scale: Scale): SeedManifest {
       projects: 50,
       invitations: 10,
     },
-    publicTarget: { workspaceId: seedId('workspace', P + 1), name: 'Public Target Workspace', memberToken: seedToken(P + 11), projects: 50, publicProjects: 25 },
+    publicTarget: {
+      workspaceId: seedId('workspace', P + 1),
+      name: 'Public Target Workspace',
+      memberToken: seedToken(P + 11),
+      projects: 50,
+      publicProjects: 25,
+    },
     mutation: {
       workspaceId: seedId('workspace', M + 1),
       ownerToken: seedToken(M + 1),
@@ -112,7 +202,22 @@ export function manifestFor(scale: Scale): SeedManifest {
   };
 }
 
-const TABLES = ['audit_event', 'outbox_email', 'run', 'code_version', 'job', 'variable', 'project', 'invitation', 'membership', 'token', 'password_reset', 'rate_limit', 'workspace', 'account'];
+const TABLES = [
+  'audit_event',
+  'outbox_email',
+  'run',
+  'code_version',
+  'job',
+  'variable',
+  'project',
+  'invitation',
+  'membership',
+  'token',
+  'password_reset',
+  'rate_limit',
+  'workspace',
+  'account',
+];
 
 /** Writes the data set in one transaction. The schema must be migrated; with `reset`, every table is emptied first. */
 export async function seedDatabase(client: Client, scale: Scale, options: { reset?: boolean; log?: (line: string) => void } = {}): Promise<SeedManifest> {
@@ -191,10 +296,13 @@ export async function seedDatabase(client: Client, scale: Scale, options: { rese
          FROM generate_series(1, 100) AS k`,
       );
     }
-    await q(
-      `INSERT INTO membership (id, workspace_id, account_id, role) VALUES ($1, $2, $3, 'OWNER'), ($4, $2, $5, 'ADMIN')`,
-      [seedId('membership', M + 1), manifest.mutation.workspaceId, seedId('account', M + 1), seedId('membership', M + 2), seedId('account', M + 2)],
-    );
+    await q(`INSERT INTO membership (id, workspace_id, account_id, role) VALUES ($1, $2, $3, 'OWNER'), ($4, $2, $5, 'ADMIN')`, [
+      seedId('membership', M + 1),
+      manifest.mutation.workspaceId,
+      seedId('account', M + 1),
+      seedId('membership', M + 2),
+      seedId('account', M + 2),
+    ]);
     log(`memberships: ${W * K + 202}`);
 
     // Projects: owned by one of the workspace's owner/admins/members; every 3rd PUBLIC.
@@ -249,12 +357,16 @@ export async function seedDatabase(client: Client, scale: Scale, options: { rese
 export async function checkSeed(client: Client, manifest: SeedManifest): Promise<string[]> {
   const problems: string[] = [];
   const [{ n: owners }] = (
-    await client.query(`SELECT count(*)::int AS n FROM workspace w WHERE w.removed_at IS NULL AND (SELECT count(*) FROM membership m WHERE m.workspace_id = w.id AND m.role = 'OWNER') <> 1`)
+    await client.query(
+      `SELECT count(*)::int AS n FROM workspace w WHERE w.removed_at IS NULL AND (SELECT count(*) FROM membership m WHERE m.workspace_id = w.id AND m.role = 'OWNER') <> 1`,
+    )
   ).rows;
   if (owners) problems.push(`${owners} workspaces without exactly one owner`);
-  const counts = (await client.query(`SELECT (SELECT count(*)::int FROM account) AS accounts, (SELECT count(*)::int FROM workspace) AS workspaces,
+  const counts = (
+    await client.query(`SELECT (SELECT count(*)::int FROM account) AS accounts, (SELECT count(*)::int FROM workspace) AS workspaces,
       (SELECT count(*)::int FROM membership) AS memberships, (SELECT count(*)::int FROM project) AS projects,
-      (SELECT count(*)::int FROM invitation WHERE stored_state = 'PENDING') AS "pendingInvitations"`)).rows[0];
+      (SELECT count(*)::int FROM invitation WHERE stored_state = 'PENDING') AS "pendingInvitations"`)
+  ).rows[0];
   for (const [k, v] of Object.entries(manifest.counts)) if (counts[k] !== v) problems.push(`${k}: expected ${v}, found ${counts[k]}`);
   const token = await client.query('SELECT 1 FROM token WHERE token_hash = $1', [sha256(manifest.target.memberToken)]);
   if (!token.rowCount) problems.push('the target member token is missing');

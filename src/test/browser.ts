@@ -67,7 +67,10 @@ export function lowContrast(page: Page): Promise<{ text: string; ratio: number }
     const parse = (value: string) => {
       const m = /rgba?\(([^)]+)\)/.exec(value);
       if (!m) return null;
-      const [r, gr, b, a = 1] = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+      const [r, gr, b, a = 1] = m[1]
+        .split(/[\s,/]+/)
+        .filter(Boolean)
+        .map(Number);
       return { r, g: gr, b, a };
     };
     const luminance = (c: { r: number; g: number; b: number }) => {
@@ -83,7 +86,10 @@ export function lowContrast(page: Page): Promise<{ text: string; ratio: number }
     };
     const low: { text: string; ratio: number }[] = [];
     for (const el of g.document.body.querySelectorAll('*')) {
-      const own = [...el.childNodes].filter((n: any) => n.nodeType === 3 && n.textContent.trim()).map((n: any) => n.textContent.trim()).join(' ');
+      const own = [...el.childNodes]
+        .filter((n: any) => n.nodeType === 3 && n.textContent.trim())
+        .map((n: any) => n.textContent.trim())
+        .join(' ');
       if (!own || el.closest('[disabled]') || !el.getClientRects().length) continue;
       const fg = parse(g.getComputedStyle(el).color);
       if (!fg) continue;

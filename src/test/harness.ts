@@ -12,9 +12,23 @@ import { createServer, type AtriumServer } from '../server';
 import { seedDatabase, type SeedManifest } from '../scripts/seed';
 import { Visibility, WorkspaceRole } from '../common/enums';
 
-export interface GqlError { message: string; path?: string[]; extensions?: { code?: string; reason?: string; fields?: { field: string; message: string }[]; [k: string]: unknown } }
-export interface GqlResult<T = any> { data?: T; errors?: GqlError[]; status: number }
-export interface TestUser { id: string; email: string; name: string; token: string; password: string }
+export interface GqlError {
+  message: string;
+  path?: string[];
+  extensions?: { code?: string; reason?: string; fields?: { field: string; message: string }[]; [k: string]: unknown };
+}
+export interface GqlResult<T = any> {
+  data?: T;
+  errors?: GqlError[];
+  status: number;
+}
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+  token: string;
+  password: string;
+}
 export type As = TestUser | { token: string } | null | undefined;
 
 export const ADMIN_DB_URL = () => {
@@ -120,7 +134,14 @@ export class TestServer {
     // Queries run compiled from their first use (those execution.ts lets compile: no string
     // literals, …), so the tests exercise graphql-jit's path; the interpreted one is graphql-js's
     // own, and src/execution.test.ts compares the two.
-    const server = await createServer({ db, config, schema: options.schema, logger: options.logger, log: options.log ?? (() => undefined), execution: { compileAt: 1 } });
+    const server = await createServer({
+      db,
+      config,
+      schema: options.schema,
+      logger: options.logger,
+      log: options.log ?? (() => undefined),
+      execution: { compileAt: 1 },
+    });
     const endpoint = await server.listen(0, '127.0.0.1');
     return new TestServer(endpoint, db, server, config, clone.drop, clone.url);
   }
@@ -132,7 +153,11 @@ export class TestServer {
   }
 
   /** Sends a GraphQL operation over HTTP as `as` (a user, a token, or a guest). */
-  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, options: { as?: As; headers?: Record<string, string>; operationName?: string } = {}): Promise<GqlResult<T>> {
+  async gql<T = any>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    options: { as?: As; headers?: Record<string, string>; operationName?: string } = {},
+  ): Promise<GqlResult<T>> {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
     if (options.as) headers.authorization = `Bearer ${options.as.token}`;
     const res = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify({ query, variables, operationName: options.operationName }) });
@@ -162,10 +187,7 @@ export class TestServer {
     const name = input.name ?? `User ${n}`;
     const email = input.email ?? `user${n}-${randomBytes(3).toString('hex')}@example.com`;
     const password = input.password ?? 'correct horse battery';
-    const data = await this.ok(
-      `mutation($input: SignUpInput!) { signUp(input: $input) { token me { id email name } } }`,
-      { input: { name, email, password } },
-    );
+    const data = await this.ok(`mutation($input: SignUpInput!) { signUp(input: $input) { token me { id email name } } }`, { input: { name, email, password } });
     const user = { id: data.signUp.me.id, email: data.signUp.me.email, name, token: data.signUp.token, password };
     if (input.verified !== false) await this.verifyFromOutbox(user.email);
     return user;
@@ -202,7 +224,11 @@ export class TestServer {
 
   /** Adds a membership directly (a fixture shortcut: invitations are tested on their own). Returns the member id. */
   async addMember(workspaceId: string, user: TestUser, role: Exclude<WorkspaceRole, WorkspaceRole.OWNER>): Promise<string> {
-    const [row] = await this.sql<{ id: string }>('INSERT INTO membership (workspace_id, account_id, role) VALUES ($1, $2, $3) RETURNING id', [workspaceId, user.id, role]);
+    const [row] = await this.sql<{ id: string }>('INSERT INTO membership (workspace_id, account_id, role) VALUES ($1, $2, $3) RETURNING id', [
+      workspaceId,
+      user.id,
+      role,
+    ]);
     return row.id;
   }
 

@@ -10,7 +10,11 @@ export async function relayCast(t: TestServer, visibility: Visibility = Visibili
   const cast = await t.cast(visibility);
   const { owner, member } = cast;
   const projectIds: string[] = [];
-  for (const [name, vis] of [['Alpha', Visibility.PUBLIC], ['Beta', Visibility.PRIVATE], ['Gamma', Visibility.PUBLIC]] as const) {
+  for (const [name, vis] of [
+    ['Alpha', Visibility.PUBLIC],
+    ['Beta', Visibility.PRIVATE],
+    ['Gamma', Visibility.PUBLIC],
+  ] as const) {
     const data = await t.ok(
       `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`,
       { input: { workspaceId: cast.workspace.id, name, description: `${name} description`, visibility: vis } },
@@ -25,14 +29,26 @@ export async function relayCast(t: TestServer, visibility: Visibility = Visibili
   const codeVersionIds: string[] = [];
   for (const projectId of [publicProject, privateProject]) {
     for (const name of ['A_VAR', 'B_VAR', 'C_VAR']) {
-      const v = await t.ok(`mutation($input: CreateVariableInput!) { createVariable(input: $input) { id } }`, { input: { projectId, name, value: 'x' } }, { as: member });
+      const v = await t.ok(
+        `mutation($input: CreateVariableInput!) { createVariable(input: $input) { id } }`,
+        { input: { projectId, name, value: 'x' } },
+        { as: member },
+      );
       variableIds.push(v.createVariable.id);
     }
     for (const name of ['train', 'score']) {
-      const j = await t.ok(`mutation($input: CreateJobInput!) { createJob(input: $input) { id } }`, { input: { projectId, name, command: 'run' } }, { as: member });
+      const j = await t.ok(
+        `mutation($input: CreateJobInput!) { createJob(input: $input) { id } }`,
+        { input: { projectId, name, command: 'run' } },
+        { as: member },
+      );
       jobIds.push(j.createJob.id);
       for (let i = 0; i < 3; i++) {
-        const r = await t.ok(`mutation($input: StartRunInput!) { startRun(input: $input) { id } }`, { input: { jobId: j.createJob.id, name: `${name} ${i}` } }, { as: member });
+        const r = await t.ok(
+          `mutation($input: StartRunInput!) { startRun(input: $input) { id } }`,
+          { input: { jobId: j.createJob.id, name: `${name} ${i}` } },
+          { as: member },
+        );
         runIds.push(r.startRun.id);
       }
     }
@@ -54,7 +70,16 @@ export async function relayCast(t: TestServer, visibility: Visibility = Visibili
   const token = await t.ok(`mutation { createAccessToken(input: { name: "ci" }) { accessToken { id } } }`, {}, { as: owner });
   const auditEventIds = (await t.sql<{ id: string }>(`SELECT id FROM audit_event WHERE workspace_id = $1`, [cast.workspace.id])).map((r) => r.id);
   return {
-    ...cast, publicProject, privateProject, projectIds, variableIds, jobIds, runIds, codeVersionIds, invitationIds, auditEventIds,
+    ...cast,
+    publicProject,
+    privateProject,
+    projectIds,
+    variableIds,
+    jobIds,
+    runIds,
+    codeVersionIds,
+    invitationIds,
+    auditEventIds,
     accessTokenId: token.createAccessToken.accessToken.id as string,
   };
 }

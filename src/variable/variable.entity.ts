@@ -5,11 +5,11 @@ import { CreatedAt, ModifiedAt } from '../db/columns';
 import { Node } from '../common/node';
 
 /** A project variable. A masked variable's value never leaves the server. */
-@ObjectType('Variable', { implements: Node, description: 'A named value available to a project\'s runs.' })
+@ObjectType('Variable', { implements: Node, description: "A named value available to a project's runs." })
 @Entity('variable')
 @Unique('variable_project_name_key', ['projectId', 'name'])
 export class Variable {
-  @Field(() => ID, { description: 'The variable\'s unique id.' })
+  @Field(() => ID, { description: "The variable's unique id." })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -11,14 +11,20 @@ import { CreateVariableInput, UpdateVariableInput } from './variable.types';
 @Resolver(() => Variable)
 export class VariableResolver {
   @Mutation(() => Variable, { description: 'Adds a variable to a project (project members and up).' })
-  async createVariable(@Arg('input', () => CreateVariableInput, { description: 'The new variable.' }) input: CreateVariableInput, @Ctx() ctx: Context): Promise<Variable> {
+  async createVariable(
+    @Arg('input', () => CreateVariableInput, { description: 'The new variable.' }) input: CreateVariableInput,
+    @Ctx() ctx: Context,
+  ): Promise<Variable> {
     const variable = await variables.withUniqueName(() => ctx.db.transaction((tx) => variables.createVariable(tx, signedIn(ctx), input)));
     clearLoaders(ctx);
     return variable;
   }
 
   @Mutation(() => Variable, { description: 'Changes a variable (project members and up).' })
-  async updateVariable(@Arg('input', () => UpdateVariableInput, { description: 'The changes.' }) input: UpdateVariableInput, @Ctx() ctx: Context): Promise<Variable> {
+  async updateVariable(
+    @Arg('input', () => UpdateVariableInput, { description: 'The changes.' }) input: UpdateVariableInput,
+    @Ctx() ctx: Context,
+  ): Promise<Variable> {
     const variable = await variables.withUniqueName(() => ctx.db.transaction((tx) => variables.updateVariable(tx, signedIn(ctx), input)));
     clearLoaders(ctx);
     return variable;

@@ -41,7 +41,11 @@ export function redactValues(error: unknown): unknown {
  * Creates a variable. Audit events record names only, never values, masked or not: the audit
  * log is readable by admins, and masked values never leave the server.
  */
-export async function createVariable(db: EntityManager, actor: Account, input: { projectId: string; name: string; value: string; isMasked?: boolean | null }): Promise<Variable> {
+export async function createVariable(
+  db: EntityManager,
+  actor: Account,
+  input: { projectId: string; name: string; value: string; isMasked?: boolean | null },
+): Promise<Variable> {
   const project = await lockProject(db, input.projectId, 'pessimistic_read');
   const repo = db.getRepository(Variable);
   const variable = await repo.save(repo.create({ projectId: project.id, name: input.name, value: input.value, isMasked: input.isMasked ?? false }));

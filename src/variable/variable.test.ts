@@ -42,7 +42,9 @@ describe('variables', () => {
     expect(updated.updateVariable).toMatchObject({ name: 'C_VAR', value: 'new-value-xyz' });
     expect((await t.ok(REMOVE, { id: b.id }, { as: c.member })).removeVariable).toBe(true);
     expect(codeOf(await t.gql(REMOVE, { id: b.id }, { as: c.member }))).toBe('NOT_FOUND');
-    const events = await t.sql(`SELECT action, details FROM audit_event WHERE workspace_id = $1 AND action LIKE 'variable.%' ORDER BY created_at, id`, [c.workspace.id]);
+    const events = await t.sql(`SELECT action, details FROM audit_event WHERE workspace_id = $1 AND action LIKE 'variable.%' ORDER BY created_at, id`, [
+      c.workspace.id,
+    ]);
     expect(events.map((e) => e.action)).toEqual(['variable.created', 'variable.created', 'variable.updated', 'variable.removed']);
     expect(JSON.stringify(events)).not.toContain('plain');
     expect(JSON.stringify(events)).not.toContain('new-value-xyz');
@@ -93,7 +95,9 @@ describe('variables', () => {
     await t.ok(CREATE, { input: { projectId, name: 'dup', value: '4' } }, { as: c.member });
     const { createProject } = await t.ok(CREATE_PROJECT, { input: { workspaceId: c.workspace.id, name: 'Q' } }, { as: c.owner });
     await t.ok(CREATE, { input: { projectId: createProject.id, name: 'DUP', value: '5' } }, { as: c.member });
-    expect(await t.sql(`SELECT count(*)::int AS n FROM audit_event WHERE workspace_id = $1 AND action = 'variable.created'`, [c.workspace.id])).toEqual([{ n: 4 }]);
+    expect(await t.sql(`SELECT count(*)::int AS n FROM audit_event WHERE workspace_id = $1 AND action = 'variable.created'`, [c.workspace.id])).toEqual([
+      { n: 4 },
+    ]);
   });
 
   it('lets exactly one of many concurrent creations of a name win', async () => {
@@ -103,7 +107,9 @@ describe('variables', () => {
     );
     expect(results.filter((r) => !r.errors).length).toBe(1);
     expect(results.filter((r) => r.errors).map((r) => reasonOf(r))).toEqual(Array(7).fill('NAME_TAKEN'));
-    expect(await t.sql(`SELECT count(*)::int AS n FROM audit_event WHERE workspace_id = $1 AND action = 'variable.created'`, [c.workspace.id])).toEqual([{ n: 1 }]);
+    expect(await t.sql(`SELECT count(*)::int AS n FROM audit_event WHERE workspace_id = $1 AND action = 'variable.created'`, [c.workspace.id])).toEqual([
+      { n: 1 },
+    ]);
   });
 
   it('treats the variables of a removed project as gone', async () => {

@@ -80,7 +80,9 @@ const focusedTag = (page: Page) => page.evaluate(() => (globalThis as any).docum
 /** The text of the playground's headers editor (its tab opened first). */
 async function headersInPlayground(page: Page): Promise<string> {
   await page.getByRole('button', { name: 'Headers', exact: true }).click();
-  return page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').evaluate((el) => (el as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+  return page
+    .locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror')
+    .evaluate((el) => (el as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
 }
 
 maybe('the invitation accept page', () => {

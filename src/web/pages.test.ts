@@ -1,14 +1,16 @@
 import { TestServer } from '../test/harness';
 
 let t: TestServer;
-beforeAll(async () => { t = await TestServer.start(); });
+beforeAll(async () => {
+  t = await TestServer.start();
+});
 afterAll(() => t.stop());
 
 const origin = () => new URL(t.url).origin;
 const PATHS = ['/invitations/accept?token=ati_x', '/password-reset?token=atr_x', '/verify-email?token=atv_x'];
 
 describe('the pages behind the email links', () => {
-  it.each(PATHS)('%s is served with a strict CSP, no inline script or style, and only this server\'s files', async (path) => {
+  it.each(PATHS)("%s is served with a strict CSP, no inline script or style, and only this server's files", async (path) => {
     const res = await fetch(`${origin()}${path}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');

@@ -15,8 +15,14 @@ import express, { Router } from 'express';
  * form-action 'none': the forms are submitted by the script; without it they go nowhere.
  */
 export const PAGES_CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'",
-  "form-action 'none'", "frame-ancestors 'none'", "base-uri 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
 ].join('; ');
 
 /** Assets are copied next to the compiled file by `npm run build`, and sit next to this file in the source tree. */

@@ -7,7 +7,10 @@ import type { BackgroundJob } from '../jobs';
 const WORKSPACE_BATCH = 5;
 const PROJECT_BATCH = 50;
 
-export interface PurgeResult { workspaces: number; projects: number }
+export interface PurgeResult {
+  workspaces: number;
+  projects: number;
+}
 
 /** The code archives stored for the projects of these workspaces, to delete once their rows are gone. */
 export async function codeFilesOfWorkspaces(db: EntityManager, workspaceIds: string[]): Promise<string[]> {

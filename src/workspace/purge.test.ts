@@ -52,7 +52,8 @@ async function totals(): Promise<Record<string, number>> {
 
 async function rowsOf(workspaceId: string): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
-  for (const [table, where] of Object.entries(BELONGS)) result[table] = (await t.sql(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, [workspaceId]))[0].n;
+  for (const [table, where] of Object.entries(BELONGS))
+    result[table] = (await t.sql(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, [workspaceId]))[0].n;
   return result;
 }
 
@@ -84,7 +85,11 @@ async function populatedWorkspace() {
      VALUES ($1, 'Guest@Example.com', 'guest@example.com', 'MEMBER', decode(md5(random()::text), 'hex'), now() + interval '7 days', $2)`,
     [c.workspace.id, c.owner.id],
   );
-  await t.ok(`mutation($input: UpdateWorkspaceInput!) { updateWorkspace(input: $input) { id } }`, { input: { id: c.workspace.id, name: 'Renamed' } }, { as: c.owner });
+  await t.ok(
+    `mutation($input: UpdateWorkspaceInput!) { updateWorkspace(input: $input) { id } }`,
+    { input: { id: c.workspace.id, name: 'Renamed' } },
+    { as: c.owner },
+  );
   return c;
 }
 
@@ -140,9 +145,15 @@ describe('the purge job', () => {
     expect(result.projects).toBe(1);
     const remaining = (await t.sql('SELECT id FROM project WHERE workspace_id = $1', [c.workspace.id])).map((r) => r.id).sort();
     expect(remaining).toEqual([live, later].sort());
-    expect(await t.sql('SELECT id FROM variable WHERE project_id = $1 UNION ALL SELECT id FROM job WHERE project_id = $1 UNION ALL SELECT id FROM run WHERE project_id = $1 UNION ALL SELECT id FROM code_version WHERE project_id = $1', [due])).toEqual([]);
+    expect(
+      await t.sql(
+        'SELECT id FROM variable WHERE project_id = $1 UNION ALL SELECT id FROM job WHERE project_id = $1 UNION ALL SELECT id FROM run WHERE project_id = $1 UNION ALL SELECT id FROM code_version WHERE project_id = $1',
+        [due],
+      ),
+    ).toEqual([]);
     const after = await totals();
-    for (const table of ['project', 'variable', 'job', 'run', 'code_version']) expect({ table, gone: before[table] - after[table] }).toEqual({ table, gone: 1 });
+    for (const table of ['project', 'variable', 'job', 'run', 'code_version'])
+      expect({ table, gone: before[table] - after[table] }).toEqual({ table, gone: 1 });
     for (const table of Object.keys(before).filter((n) => !['project', 'variable', 'job', 'run', 'code_version'].includes(n))) {
       expect({ table, n: after[table] }).toEqual({ table, n: before[table] });
     }
@@ -165,15 +176,21 @@ describe('the purge job', () => {
     const [{ storage_key: key }] = await t.sql('SELECT storage_key FROM code_version WHERE project_id = $1', [due]);
     const capture = new LogCapture();
     const logger = createLogger({ level: 'info', destination: capture.stream });
-    const failing = { delete: async () => { throw new Error('disk gone'); } } as unknown as CodeStorage;
+    const failing = {
+      delete: async () => {
+        throw new Error('disk gone');
+      },
+    } as unknown as CodeStorage;
     const result = await purgeExpired(t.db, failing, logger);
     expect(result.projects).toBeGreaterThanOrEqual(1);
     // The row is gone all the same: an orphan file, never a dangling row.
     expect(await t.sql('SELECT id FROM project WHERE id = $1', [due])).toEqual([]);
-    expect(capture.lines).toEqual(expect.arrayContaining([
-      expect.objectContaining({ level: 50, msg: 'could not delete code archive', storageKey: key, err: expect.objectContaining({ message: 'disk gone' }) }),
-      expect.objectContaining({ level: 30, projects: result.projects, workspaces: result.workspaces }),
-    ]));
+    expect(capture.lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 50, msg: 'could not delete code archive', storageKey: key, err: expect.objectContaining({ message: 'disk gone' }) }),
+        expect.objectContaining({ level: 30, projects: result.projects, workspaces: result.workspaces }),
+      ]),
+    );
   });
 
   it('never purges a workspace that was restored in time', async () => {

@@ -16,7 +16,11 @@ const REMOVED = `{ me { removedWorkspaces { id name removedAt purgeAt } } }`;
 
 /** A project row inside a workspace (projects are tested on their own; here they only need to exist). */
 async function projectIn(workspaceId: string, owner: TestUser): Promise<string> {
-  const [row] = await t.sql('INSERT INTO project (workspace_id, name, owner_id) VALUES ($1, $2, $3) RETURNING id', [workspaceId, `P ${Math.random()}`, owner.id]);
+  const [row] = await t.sql('INSERT INTO project (workspace_id, name, owner_id) VALUES ($1, $2, $3) RETURNING id', [
+    workspaceId,
+    `P ${Math.random()}`,
+    owner.id,
+  ]);
   return row.id;
 }
 
@@ -77,11 +81,19 @@ describe('removing a workspace', () => {
       ['removeWorkspace', REMOVE, { id }],
       ['createProject', `mutation($id: ID!) { createProject(input: { workspaceId: $id, name: "x" }) { id } }`, { id }],
       ['updateProject', `mutation($id: ID!) { updateProject(input: { id: $id, name: "x" }) { id } }`, { id: projectId }],
-      ['inviteMembers', `mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["new@example.com"], role: VIEWER }) { invitedCount } }`, { id }],
+      [
+        'inviteMembers',
+        `mutation($id: ID!) { inviteMembers(input: { workspaceId: $id, emails: ["new@example.com"], role: VIEWER }) { invitedCount } }`,
+        { id },
+      ],
       ['changeMemberRole', `mutation($id: ID!) { changeMemberRole(input: { memberId: $id, role: MEMBER }) { id } }`, { id: c.memberIds.viewer }],
       ['removeMember', `mutation($id: ID!) { removeMember(memberId: $id) { removedMemberId } }`, { id: c.memberIds.viewer }],
       ['leaveWorkspace', `mutation($id: ID!) { leaveWorkspace(workspaceId: $id) { workspaceId } }`, { id }],
-      ['transferOwnership', `mutation($id: ID!, $m: ID!) { transferOwnership(input: { workspaceId: $id, memberId: $m }) { id } }`, { id, m: c.memberIds.admin }],
+      [
+        'transferOwnership',
+        `mutation($id: ID!, $m: ID!) { transferOwnership(input: { workspaceId: $id, memberId: $m }) { id } }`,
+        { id, m: c.memberIds.admin },
+      ],
       ['updateMyMembership', `mutation($id: ID!) { updateMyMembership(input: { workspaceId: $id, jobTitle: "x" }) { id } }`, { id }],
       ['removeProject', `mutation($id: ID!) { removeProject(id: $id) }`, { id: projectId }],
       ['createVariable', `mutation($id: ID!) { createVariable(input: { projectId: $id, name: "X", value: "y" }) { id } }`, { id: projectId }],
@@ -193,7 +205,7 @@ describe('restoring a workspace', () => {
     expect(row.removed_at).not.toBeNull();
   });
 
-  it('is the owner\'s and platform admins\' to do: for everyone else the removed workspace is NOT_FOUND', async () => {
+  it("is the owner's and platform admins' to do: for everyone else the removed workspace is NOT_FOUND", async () => {
     const c = await t.cast();
     await t.ok(REMOVE, { id: c.workspace.id }, { as: c.owner });
     for (const who of [c.admin, c.member, c.viewer]) expect(codeOf(await t.gql(RESTORE, { id: c.workspace.id }, { as: who }))).toBe('NOT_FOUND');

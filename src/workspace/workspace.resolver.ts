@@ -32,7 +32,8 @@ export class WorkspaceResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
-    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' }) last?: number,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, 0–100 (default 20); with before, not with first or after.' })
+    last?: number,
     @Arg('before', () => String, { nullable: true, description: 'The startCursor of the next page, to page backward before it.' }) before?: string,
     @Arg('filter', () => WorkspaceFilter, { nullable: true }) filter?: WorkspaceFilter,
     @Arg('orderBy', () => WorkspaceOrder, { nullable: true }) orderBy?: WorkspaceOrder,
@@ -57,7 +58,7 @@ export class WorkspaceResolver {
     return workspace;
   }
 
-  @FieldResolver(() => WorkspaceRole, { nullable: true, description: 'The caller\'s role here; null for a guest.' })
+  @FieldResolver(() => WorkspaceRole, { nullable: true, description: "The caller's role here; null for a guest." })
   async viewerRole(@Root() workspace: Workspace, @Ctx() ctx: Context): Promise<WorkspaceRole | null> {
     return (await accessTo(ctx, workspace))?.membership?.role ?? null;
   }
@@ -79,4 +80,3 @@ export class WorkspaceResolver {
     return ownerMembership(ctx).load(workspace.id);
   }
 }
-

@@ -24,7 +24,12 @@ export async function createWorkspace(
     }),
   );
   await db.getRepository(Membership).insert({ workspaceId: workspace.id, accountId: actor.id, role: WorkspaceRole.OWNER });
-  await recordAudit(db, { workspaceId: workspace.id, actorId: actor.id, action: 'workspace.created', details: { name: workspace.name, visibility: workspace.visibility } });
+  await recordAudit(db, {
+    workspaceId: workspace.id,
+    actorId: actor.id,
+    action: 'workspace.created',
+    details: { name: workspace.name, visibility: workspace.visibility },
+  });
   return workspace;
 }
 
@@ -66,10 +71,9 @@ export async function updateWorkspace(
  * A removed (or purged) workspace is NOT_FOUND.
  */
 export async function lockLiveWorkspace(db: EntityManager, workspaceId: string, what = 'The workspace'): Promise<{ id: string; name: string }> {
-  const [row]: { id: string; name: string }[] = await db.query(
-    'SELECT id, name FROM workspace WHERE id = $1 AND removed_at IS NULL FOR NO KEY UPDATE',
-    [workspaceId],
-  );
+  const [row]: { id: string; name: string }[] = await db.query('SELECT id, name FROM workspace WHERE id = $1 AND removed_at IS NULL FOR NO KEY UPDATE', [
+    workspaceId,
+  ]);
   if (!row) throw notFound(what);
   return row;
 }

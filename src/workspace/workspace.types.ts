@@ -11,7 +11,10 @@ export const DESCRIPTION_MAX = 10_000;
 
 @InputType('WorkspaceFilter', { description: 'Narrows the workspace list.' })
 export class WorkspaceFilter {
-  @Field(() => Boolean, { nullable: true, description: 'true: only workspaces the caller is a member of; false: only public ones the caller is not a member of.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: only workspaces the caller is a member of; false: only public ones the caller is not a member of.',
+  })
   isMember?: boolean | null;
 
   @Field(() => String, { nullable: true, description: 'Case-insensitive match on the name.' })
@@ -19,7 +22,11 @@ export class WorkspaceFilter {
   search?: string | null;
 }
 
-export enum WorkspaceOrderField { NAME = 'NAME', CREATED_AT = 'CREATED_AT', MODIFIED_AT = 'MODIFIED_AT' }
+export enum WorkspaceOrderField {
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+  MODIFIED_AT = 'MODIFIED_AT',
+}
 registerEnumType(WorkspaceOrderField, { name: 'WorkspaceOrderField', description: 'What to sort workspaces by.' });
 
 @InputType('WorkspaceOrder', { description: 'Sort order of the workspace list; ties break by id.' })

@@ -17,10 +17,17 @@ describe('creating workspaces', () => {
   it('makes the creator the one owner and records the creation', async () => {
     const owner = await t.signUp();
     const data = await t.ok(CREATE, { input: { name: '  Data Team ', description: '**bold**', visibility: 'PUBLIC' } }, { as: owner });
-    expect(data.createWorkspace).toMatchObject({ name: 'Data Team', visibility: 'PUBLIC', viewerRole: 'OWNER', descriptionHtml: '<p><strong>bold</strong></p>\n' });
+    expect(data.createWorkspace).toMatchObject({
+      name: 'Data Team',
+      visibility: 'PUBLIC',
+      viewerRole: 'OWNER',
+      descriptionHtml: '<p><strong>bold</strong></p>\n',
+    });
     const id = data.createWorkspace.id;
     expect(await t.sql(`SELECT account_id, role FROM membership WHERE workspace_id = $1`, [id])).toEqual([{ account_id: owner.id, role: 'OWNER' }]);
-    expect(await t.sql(`SELECT action, actor_id FROM audit_event WHERE workspace_id = $1`, [id])).toEqual([{ action: 'workspace.created', actor_id: owner.id }]);
+    expect(await t.sql(`SELECT action, actor_id FROM audit_event WHERE workspace_id = $1`, [id])).toEqual([
+      { action: 'workspace.created', actor_id: owner.id },
+    ]);
     const read = await t.ok(WORKSPACE, { id }, { as: owner });
     expect(read.workspace.owner.role).toBe('OWNER');
     expect(read.workspace.viewerMembership.id).toBe(read.workspace.owner.id);
@@ -50,7 +57,7 @@ describe('creating workspaces', () => {
     const data = await t.ok(CREATE, { input: { name: 'md', description } }, { as: owner });
     const html: string = data.createWorkspace.descriptionHtml;
     expect(html).not.toMatch(/<script|<[^>]+\son\w+=|href="javascript:/i);
-    expect(html).toContain("&lt;script&gt;");
+    expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('<a href="https://example.com" rel="nofollow noopener">ok</a>');
   });
 });
@@ -113,7 +120,11 @@ describe('updating workspaces', () => {
   it('rejects bad input and leaves the workspace unchanged', async () => {
     const cast = await t.cast();
     const id = cast.workspace.id;
-    for (const input of [{ id, name: '' }, { id, name: 'n'.repeat(256) }, { id, description: 'x'.repeat(10_001) }]) {
+    for (const input of [
+      { id, name: '' },
+      { id, name: 'n'.repeat(256) },
+      { id, description: 'x'.repeat(10_001) },
+    ]) {
       expect(codeOf(await t.gql(UPDATE, { input }, { as: cast.owner }))).toBe('BAD_USER_INPUT');
     }
     const [row] = await t.sql('SELECT name, description FROM workspace WHERE id = $1', [id]);

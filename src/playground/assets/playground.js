@@ -78,8 +78,11 @@
   function post(query, variables, authorization) {
     var headers = { 'content-type': 'application/json' };
     if (authorization) headers.authorization = authorization;
-    return fetch(endpoint, { method: 'POST', headers: headers, body: JSON.stringify({ query: query, variables: variables }), credentials: 'omit' })
-      .then(function (res) { return res.json(); });
+    return fetch(endpoint, { method: 'POST', headers: headers, body: JSON.stringify({ query: query, variables: variables }), credentials: 'omit' }).then(
+      function (res) {
+        return res.json();
+      },
+    );
   }
 
   function readHeaders(editor) {
@@ -105,9 +108,12 @@
   };
 
   function KeyIcon() {
-    return R('svg', { viewBox: '0 0 24 24', width: '1em', height: '1em', 'aria-hidden': 'true', fill: 'none', stroke: 'currentColor', strokeWidth: 1.5 },
+    return R(
+      'svg',
+      { viewBox: '0 0 24 24', width: '1em', height: '1em', 'aria-hidden': 'true', fill: 'none', stroke: 'currentColor', strokeWidth: 1.5 },
       R('circle', { cx: 8, cy: 15, r: 4 }),
-      R('path', { d: 'M11 12l8-8m-3 3l2 2m-4 0l1.5 1.5', strokeLinecap: 'round' }));
+      R('path', { d: 'M11 12l8-8m-3 3l2 2m-4 0l1.5 1.5', strokeLinecap: 'round' }),
+    );
   }
 
   /** The panel: a sign-in form, or who the Authorization header signs in as. */
@@ -121,23 +127,38 @@
     var password = React.useState('');
 
     // Who the current header is, if anyone; checked each time the panel opens.
-    React.useEffect(function () {
-      var bearer = currentBearer(editor);
-      if (!bearer) {
-        setView({ who: null, checking: false, error: null, busy: false });
-        return;
-      }
-      post('query PlaygroundMe { me { name email } }', {}, bearer).then(function (body) {
-        var me = body && body.data && body.data.me;
-        setView({ who: me || null, checking: false, error: me ? null : 'The token in the Authorization header is not valid any more; sign in again.', busy: false });
-      }, function () { setView({ who: null, checking: false, error: 'Atrium cannot be reached.', busy: false }); });
-    }, [editor]);
+    React.useEffect(
+      function () {
+        var bearer = currentBearer(editor);
+        if (!bearer) {
+          setView({ who: null, checking: false, error: null, busy: false });
+          return;
+        }
+        post('query PlaygroundMe { me { name email } }', {}, bearer).then(
+          function (body) {
+            var me = body && body.data && body.data.me;
+            setView({
+              who: me || null,
+              checking: false,
+              error: me ? null : 'The token in the Authorization header is not valid any more; sign in again.',
+              busy: false,
+            });
+          },
+          function () {
+            setView({ who: null, checking: false, error: 'Atrium cannot be reached.', busy: false });
+          },
+        );
+      },
+      [editor],
+    );
 
     function submit(event) {
       event.preventDefault();
       setView({ who: null, checking: false, error: null, busy: true });
-      post('mutation PlaygroundSignIn($input: SignInInput!) { signIn(input: $input) { token me { name email } } }', { input: { email: email[0].trim(), password: password[0] } })
-        .then(function (body) {
+      post('mutation PlaygroundSignIn($input: SignInInput!) { signIn(input: $input) { token me { name email } } }', {
+        input: { email: email[0].trim(), password: password[0] },
+      }).then(
+        function (body) {
           if (body.errors && body.errors.length) {
             setView({ who: null, checking: false, error: body.errors[0].message, busy: false });
             return;
@@ -145,13 +166,20 @@
           if (editor) setAuthorization(editor, body.data.signIn.token);
           password[1]('');
           setView({ who: body.data.signIn.me, checking: false, error: null, busy: false });
-        }, function () { setView({ who: null, checking: false, error: 'Atrium cannot be reached.', busy: false }); });
+        },
+        function () {
+          setView({ who: null, checking: false, error: 'Atrium cannot be reached.', busy: false });
+        },
+      );
     }
 
     function signOut() {
       var bearer = currentBearer(editor);
       // Ends the session on the server too; the header is cleared either way.
-      if (bearer) post('mutation PlaygroundSignOut { signOut }', {}, bearer).catch(function () { return null; });
+      if (bearer)
+        post('mutation PlaygroundSignOut { signOut }', {}, bearer).catch(function () {
+          return null;
+        });
       if (editor) setAuthorization(editor, null);
       setView({ who: null, checking: false, error: null, busy: false });
     }
@@ -163,17 +191,44 @@
       children.push(
         R('p', { key: 'who', role: 'status', className: 'atrium-signed-in' }, 'Signed in as ', R('strong', null, view.who.name), ' (' + view.who.email + ').'),
         R('p', { key: 'where', className: 'atrium-hint' }, 'The session token is in the Authorization header (Headers tab); every operation you run sends it.'),
-        R('button', { key: 'out', type: 'button', className: 'atrium-button', onClick: signOut }, 'Sign out'));
+        R('button', { key: 'out', type: 'button', className: 'atrium-button', onClick: signOut }, 'Sign out'),
+      );
     } else {
       children.push(
-        R('p', { key: 'intro', className: 'atrium-hint' }, 'Sign in to fill the Authorization header with a session token. No account yet? Run SignUp in the editor first.'),
-        R('form', { key: 'form', className: 'atrium-sign-in', onSubmit: submit, 'aria-label': 'Sign in to Atrium' },
+        R(
+          'p',
+          { key: 'intro', className: 'atrium-hint' },
+          'Sign in to fill the Authorization header with a session token. No account yet? Run SignUp in the editor first.',
+        ),
+        R(
+          'form',
+          { key: 'form', className: 'atrium-sign-in', onSubmit: submit, 'aria-label': 'Sign in to Atrium' },
           R('label', { htmlFor: 'atrium-email' }, 'Email'),
-          R('input', { id: 'atrium-email', type: 'email', autoComplete: 'username', required: true, value: email[0], onChange: function (e) { email[1](e.target.value); } }),
+          R('input', {
+            id: 'atrium-email',
+            type: 'email',
+            autoComplete: 'username',
+            required: true,
+            value: email[0],
+            onChange: function (e) {
+              email[1](e.target.value);
+            },
+          }),
           R('label', { htmlFor: 'atrium-password' }, 'Password'),
-          R('input', { id: 'atrium-password', type: 'password', autoComplete: 'current-password', required: true, value: password[0], onChange: function (e) { password[1](e.target.value); } }),
+          R('input', {
+            id: 'atrium-password',
+            type: 'password',
+            autoComplete: 'current-password',
+            required: true,
+            value: password[0],
+            onChange: function (e) {
+              password[1](e.target.value);
+            },
+          }),
           view.error ? R('p', { role: 'alert', className: 'atrium-error' }, view.error) : null,
-          R('button', { type: 'submit', className: 'atrium-button', disabled: view.busy }, view.busy ? 'Signing in…' : 'Sign in')));
+          R('button', { type: 'submit', className: 'atrium-button', disabled: view.busy }, view.busy ? 'Signing in…' : 'Sign in'),
+        ),
+      );
     }
     return R('div', { className: 'atrium-panel' }, children);
   }
@@ -195,33 +250,38 @@
    */
   function Greeter() {
     var editor = UI.useEditorContext({ nonNull: true }).headerEditor;
-    React.useEffect(function () {
-      if (!editor) return;
-      var firstVisit = !window.localStorage.getItem(GREETED_KEY);
-      if (handedOver) {
-        setAuthorization(editor, handedOver);
-        handedOver = null;
-        openSignInPanel();
-      } else if (firstVisit && !currentBearer(editor)) {
-        openSignInPanel();
-      }
-      window.localStorage.setItem(GREETED_KEY, '1');
-    }, [editor]);
+    React.useEffect(
+      function () {
+        if (!editor) return;
+        var firstVisit = !window.localStorage.getItem(GREETED_KEY);
+        if (handedOver) {
+          setAuthorization(editor, handedOver);
+          handedOver = null;
+          openSignInPanel();
+        } else if (firstVisit && !currentBearer(editor)) {
+          openSignInPanel();
+        }
+        window.localStorage.setItem(GREETED_KEY, '1');
+      },
+      [editor],
+    );
     return null;
   }
 
   var fetcher = GraphiQL.createFetcher({ url: endpoint });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
-  root.render(R(GraphiQL, {
-    fetcher: fetcher,
-    defaultQuery: EXAMPLE,
-    defaultHeaders: EMPTY_HEADERS,
-    defaultEditorToolsVisibility: true,
-    shouldPersistHeaders: true,
-    // The docs pane's front page shows the schema's own description.
-    schemaDescription: true,
-    inputValueDeprecation: true,
-    plugins: [SIGN_IN_PLUGIN],
-    toolbar: { additionalComponent: Greeter },
-  }));
+  root.render(
+    R(GraphiQL, {
+      fetcher: fetcher,
+      defaultQuery: EXAMPLE,
+      defaultHeaders: EMPTY_HEADERS,
+      defaultEditorToolsVisibility: true,
+      shouldPersistHeaders: true,
+      // The docs pane's front page shows the schema's own description.
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      plugins: [SIGN_IN_PLUGIN],
+      toolbar: { additionalComponent: Greeter },
+    }),
+  );
 })();
