@@ -19,7 +19,7 @@ const W3 = W3_QUERY;
  * The target is 6 (bench/floor-server.ts needs 5: session, workspace + role, projects, owners,
  * people). Atrium measured 15 when this test was written; it now runs 4: the session (token,
  * account and the caller's memberships in one statement), the workspace, the projects page with
- * its owners and their accounts (joined because the query selects owner), and the people page
+ * its owners and their accounts (joined because the caller may see people there), and the people page
  * (members, invitations and their accounts in one statement). COUNTs run only when totalCount is
  * selected. The budget is the real count: never raise it without saying why.
  */
