@@ -97,7 +97,7 @@ export class ProjectResolver {
     return accessToProject(ctx, project).then(viewerProjectRole);
   }
 
-  @FieldResolver(() => [String], { description: 'The permission codes (RULES.md §2) the caller holds on this project.' })
+  @FieldResolver(() => [String], { description: 'The permission codes (such as project.info.edit) the caller holds on this project.' })
   viewerPermissions(@Root() project: Project, @Ctx() ctx: Context): Promise<readonly string[]> {
     return accessToProject(ctx, project).then(projectPermissions);
   }

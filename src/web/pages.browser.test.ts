@@ -94,7 +94,8 @@ maybe('the invitation accept page', () => {
 
     const page = await newPage();
     await page.goto(link);
-    await expect(h1(page).textContent()).resolves.toBe('Join Moon Lab');
+    // The shell's heading shows until the page has asked the API; wait for the answer's.
+    await page.getByRole('heading', { level: 1, name: 'Join Moon Lab', exact: true }).waitFor();
     // The facts of the invitation, and the sign-up form at once: there is no account for the address.
     const facts = page.locator('dl.facts');
     await expect(facts.textContent()).resolves.toEqual(expect.stringContaining('Olive Owner'));
@@ -252,7 +253,8 @@ maybe('the password-reset page', () => {
 
     const page = await newPage();
     await page.goto(link);
-    await expect(h1(page).textContent()).resolves.toBe('Choose a new password');
+    // The shell's heading shows until the page has asked the API; wait for the answer's.
+    await page.getByRole('heading', { level: 1, name: 'Choose a new password', exact: true }).waitFor();
     expect(await scrollsSideways(page)).toBe(false);
     await page.getByLabel('New password', { exact: true }).fill('a brand new password');
     await page.getByLabel('New password again').fill('a brand new passwort');

@@ -71,7 +71,8 @@ maybe('the verify-email page', () => {
 
     const page = await newPage();
     await page.goto(link);
-    await expect(h1(page).textContent()).resolves.toBe('Confirm your email address');
+    // The shell's heading shows until the page has asked the API; wait for the answer's.
+    await page.getByRole('heading', { level: 1, name: 'Confirm your email address', exact: true }).waitFor();
     expect(await focusedId(page)).toBe('heading');
     expect(await scrollsSideways(page)).toBe(false);
     await screenshot(page, 'verify-1-confirm');

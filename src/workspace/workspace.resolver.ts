@@ -63,7 +63,7 @@ export class WorkspaceResolver {
     return (await accessTo(ctx, workspace))?.membership?.role ?? null;
   }
 
-  @FieldResolver(() => [String], { description: 'The permission codes (RULES.md §2) the caller holds here.' })
+  @FieldResolver(() => [String], { description: 'The permission codes (such as workspace.info.edit) the caller holds here.' })
   async viewerPermissions(@Root() workspace: Workspace, @Ctx() ctx: Context): Promise<readonly string[]> {
     return workspacePermissions(await accessTo(ctx, workspace));
   }
