@@ -75,7 +75,6 @@ async function invitationLink(owner: TestUser, workspaceId: string, email: strin
   return linkIn(mails[0], '/invitations/accept');
 }
 
-const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
 const focusedTag = (page: Page) => page.evaluate(() => (globalThis as any).document.activeElement?.id as string);
 /** The text of the playground's headers editor (its tab opened first). */
 async function headersInPlayground(page: Page): Promise<string> {

@@ -60,7 +60,6 @@ async function verificationLinkFor(to: string): Promise<string> {
 }
 
 const ME = `{ me { email emailVerified } }`;
-const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
 const focusedId = (page: Page) => page.evaluate(() => (globalThis as any).document.activeElement?.id as string);
 
 maybe('the verify-email page', () => {
