@@ -49,9 +49,6 @@ export const WORKSPACE_PERMISSIONS = {
   'workspace.audit.view': ADMIN_UP,
 } as const satisfies Record<string, readonly WorkspaceGrantee[]>;
 
-/** The stored workspace roles, lowest first: the people page's ROLE order. */
-export const MEMBER_ROLES_BY_RANK = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'] as const;
-
 /** The highest role each workspace role may invite (RULES.md §4); nobody invites an owner. */
 export const INVITE_CEILING: Partial<Record<WorkspaceGrantee, 'MEMBER' | 'ADMIN'>> = {
   MEMBER: 'MEMBER',

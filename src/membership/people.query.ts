@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Account } from '../account/account.entity';
-import { MEMBER_ROLES_BY_RANK } from '../auth/permissions';
-import { PersonStatus, SortDirection } from '../common/enums';
+import { PersonStatus, ROLE_RANK, SortDirection, WorkspaceRole } from '../common/enums';
 import { isUuid } from '../common/ids';
 import { LazyConnection, LazyEdge, type Connection } from '../common/page';
 import { decodeCursor, encodeCursor, likeEscape, pageRequest } from '../common/pagination';
@@ -105,9 +104,10 @@ function branchesFor(field: PeopleOrderField): { cast: Cast; branches: Branch[] 
     case PeopleOrderField.ROLE:
       return {
         cast: 'int',
-        branches: MEMBER_ROLES_BY_RANK.flatMap((role, index): Branch[] => [
-          { kind: MEMBER, sort: String(index + 1), rank: index + 1, where: [`m.role = '${role}'`] },
-          ...(role === 'OWNER' ? [] : [{ kind: INVITATION, sort: String(index + 1), rank: index + 1, where: [`i.role = '${role}'`] }]),
+        // One branch per stored role, its rank the sort value (ROLE_RANK: VIEWER < MEMBER < ADMIN < OWNER).
+        branches: Object.values(WorkspaceRole).flatMap((role): Branch[] => [
+          { kind: MEMBER, sort: String(ROLE_RANK[role]), rank: ROLE_RANK[role], where: [`m.role = '${role}'`] },
+          ...(role === WorkspaceRole.OWNER ? [] : [{ kind: INVITATION, sort: String(ROLE_RANK[role]), rank: ROLE_RANK[role], where: [`i.role = '${role}'`] }]),
         ]),
       };
     case PeopleOrderField.STATUS:
